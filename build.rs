@@ -1,0 +1,20 @@
+//! Derives the adapter's exported entry points from `wit/` and `src/coverage.txt`
+//! (see `crates/wit-table`): one `__wasm_import_*` function per import of the world.
+use std::path::PathBuf;
+
+fn main() {
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let wit = root.join("wit");
+    let cov = root.join("src/coverage.txt");
+    println!("cargo:rerun-if-changed={}", wit.display());
+    println!("cargo:rerun-if-changed={}", cov.display());
+    let table = match wit_table::load(&wit, &cov) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(1);
+        }
+    };
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    std::fs::write(out.join("shims.rs"), wit_table::render_shims(&table)).unwrap();
+}

@@ -1,0 +1,574 @@
+//! The table of every WASI 0.2 import the adapter serves, derived from `wit/`.
+//!
+//! One row per function of the adapter's world (`wit/world.wit`, which includes
+//! `wasi:cli/imports`): the import module and name a `wasm32-wasip2` program uses, the function's
+//! core-wasm signature (canonical ABI, `GuestImport` variant, so a return pointer is the last
+//! parameter), the `__wasm_import_*` symbol wasi-libc calls it through, the layout of its return
+//! area, the Rust path of the adapter's implementation, and its coverage status from
+//! `src/coverage.txt`.
+//!
+//! Three consumers, all fed from here so they cannot disagree:
+//! - the adapter's `build.rs` generates one exported shim per function, which calls the
+//!   hand-written implementation and so fails to compile when the two signatures disagree;
+//! - the linker embeds the table to resolve imports by (module, name) and to name what is
+//!   not served;
+//! - the README's coverage table is rendered from it (a test keeps the README in sync).
+
+use anyhow::{Context, Result, bail};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use wit_parser::abi::{AbiVariant, WasmType};
+use wit_parser::{
+    Function, FunctionKind, Handle, Resolve, SizeAlign, Stability, Type, TypeDefKind, WorldItem,
+};
+
+/// A core wasm value type, as it appears in a signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CoreTy {
+    I32,
+    I64,
+    F32,
+    F64,
+}
+
+impl CoreTy {
+    pub fn rust(self) -> &'static str {
+        match self {
+            CoreTy::I32 => "i32",
+            CoreTy::I64 => "i64",
+            CoreTy::F32 => "f32",
+            CoreTy::F64 => "f64",
+        }
+    }
+}
+
+/// How completely the adapter serves a function (from `src/coverage.txt`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Implemented with the semantics the WIT states.
+    Full,
+    /// Implemented, with a documented limitation (the note says which).
+    Partial(String),
+    /// Not implemented yet: returns the WIT's own "unsupported" error (`error-code.unsupported`
+    /// or `error-code.not-supported`), generated from the WIT by `build.rs`.
+    Unsupported,
+    /// A method (or drop) of a resource this build never creates. Any handle passed to it is
+    /// therefore invalid and the call traps, as the component model requires for a bad handle.
+    NoInstance,
+}
+
+impl Status {
+    pub fn key(&self) -> &'static str {
+        match self {
+            Status::Full => "full",
+            Status::Partial(_) => "partial",
+            Status::Unsupported => "unsupported",
+            Status::NoInstance => "no-instance",
+        }
+    }
+}
+
+/// The WIT error a generated `unsupported` body writes: `err(<enum case>)` in a return area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsupportedError {
+    /// Offset of the error payload in the return area.
+    pub payload_offset: usize,
+    /// Discriminant of the enum case (`unsupported` / `not-supported`).
+    pub case_index: u32,
+    /// `error-code.unsupported`, for messages.
+    pub case_name: String,
+}
+
+/// One import.
+#[derive(Debug, Clone)]
+pub struct Import {
+    /// `wasi:io/streams` (no version).
+    pub interface: String,
+    /// Package version the adapter's WIT has for it, e.g. `0.2.12`.
+    pub version: String,
+    /// `@since` version of the function, e.g. `0.2.0`.
+    pub since: String,
+    /// Import name, e.g. `[method]input-stream.read`.
+    pub name: String,
+    /// Core params (including a trailing return pointer when `retptr`).
+    pub params: Vec<CoreTy>,
+    /// Core results (0 or 1).
+    pub results: Vec<CoreTy>,
+    /// Whether the last param is a return pointer.
+    pub retptr: bool,
+    /// Size and alignment of the return area when `retptr`.
+    pub ret_size: usize,
+    pub ret_align: usize,
+    /// The symbol wasi-libc calls: `__wasm_import_streams_method_input_stream_read`.
+    pub symbol: String,
+    /// Implementation path: module `io::streams`, function `input_stream_read`.
+    pub rust_module: String,
+    pub rust_fn: String,
+    /// The function in WIT syntax, for messages: `[method]input-stream.read: func(self: borrow<input-stream>, len: u64) -> result<list<u8>, stream-error>`.
+    pub wit: String,
+    /// Resource whose methods this belongs to (drops and methods), if any.
+    pub resource: Option<String>,
+    pub status: Status,
+    /// When the status is `Unsupported`, the error written.
+    pub unsupported: Option<UnsupportedError>,
+}
+
+impl Import {
+    /// `wasi:io/streams@0.2.12`.
+    pub fn module(&self) -> String {
+        format!("{}@{}", self.interface, self.version)
+    }
+}
+
+/// wasi-libc's (wit-bindgen C) names for interfaces whose prefix is not simply the interface
+/// name; it renames these to avoid clashes (`types`, `error`, `insecure`…).
+const LIBC_RENAMES: &[(&str, &str)] = &[
+    ("wasi:io/error", "io_error"),
+    ("wasi:filesystem/types", "filesystem"),
+    ("wasi:filesystem/preopens", "filesystem_preopens"),
+    ("wasi:random/insecure", "random_insecure"),
+    ("wasi:random/insecure-seed", "random_insecure_seed"),
+];
+
+fn snake(s: &str) -> String {
+    s.replace(['-', '.'], "_")
+}
+
+/// `[method]input-stream.read` → `method_input_stream_read` (wit-bindgen C's function part),
+/// and the Rust implementation name `input_stream_read`.
+fn fn_names(name: &str) -> (String, String) {
+    if let Some(r) = name.strip_prefix("[resource-drop]") {
+        (format!("{}_drop", snake(r)), format!("drop_{}", snake(r)))
+    } else if let Some(m) = name.strip_prefix("[method]") {
+        (format!("method_{}", snake(m)), snake(m))
+    } else if let Some(m) = name.strip_prefix("[static]") {
+        (format!("static_{}", snake(m)), snake(m))
+    } else if let Some(m) = name.strip_prefix("[constructor]") {
+        (format!("constructor_{}", snake(m)), format!("new_{}", snake(m)))
+    } else {
+        (snake(name), snake(name))
+    }
+}
+
+fn core(t: WasmType) -> CoreTy {
+    match t {
+        WasmType::I32 | WasmType::Pointer | WasmType::Length => CoreTy::I32,
+        WasmType::I64 | WasmType::PointerOrI64 => CoreTy::I64,
+        WasmType::F32 => CoreTy::F32,
+        WasmType::F64 => CoreTy::F64,
+    }
+}
+
+/// WIT spelling of a type, for messages and the README.
+fn wit_type(resolve: &Resolve, t: &Type) -> String {
+    match t {
+        Type::Bool => "bool".into(),
+        Type::U8 => "u8".into(),
+        Type::U16 => "u16".into(),
+        Type::U32 => "u32".into(),
+        Type::U64 => "u64".into(),
+        Type::S8 => "s8".into(),
+        Type::S16 => "s16".into(),
+        Type::S32 => "s32".into(),
+        Type::S64 => "s64".into(),
+        Type::F32 => "f32".into(),
+        Type::F64 => "f64".into(),
+        Type::Char => "char".into(),
+        Type::String => "string".into(),
+        Type::ErrorContext => "error-context".into(),
+        Type::Id(id) => {
+            let td = &resolve.types[*id];
+            if let Some(n) = &td.name {
+                return n.clone();
+            }
+            match &td.kind {
+                TypeDefKind::List(t) => format!("list<{}>", wit_type(resolve, t)),
+                TypeDefKind::Option(t) => format!("option<{}>", wit_type(resolve, t)),
+                TypeDefKind::Tuple(t) => format!(
+                    "tuple<{}>",
+                    t.types.iter().map(|t| wit_type(resolve, t)).collect::<Vec<_>>().join(", ")
+                ),
+                TypeDefKind::Result(r) => match (&r.ok, &r.err) {
+                    (None, None) => "result".into(),
+                    (Some(o), None) => format!("result<{}>", wit_type(resolve, o)),
+                    (None, Some(e)) => format!("result<_, {}>", wit_type(resolve, e)),
+                    (Some(o), Some(e)) => {
+                        format!("result<{}, {}>", wit_type(resolve, o), wit_type(resolve, e))
+                    }
+                },
+                TypeDefKind::Handle(Handle::Borrow(r)) => {
+                    format!("borrow<{}>", wit_type(resolve, &Type::Id(*r)))
+                }
+                TypeDefKind::Handle(Handle::Own(r)) => wit_type(resolve, &Type::Id(*r)),
+                TypeDefKind::Type(t) => wit_type(resolve, t),
+                _ => "?".into(),
+            }
+        }
+    }
+}
+
+fn wit_signature(resolve: &Resolve, f: &Function) -> String {
+    let params = f
+        .params
+        .iter()
+        .map(|p| format!("{}: {}", p.name, wit_type(resolve, &p.ty)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match &f.result {
+        None => format!("{}: func({params})", f.name),
+        Some(t) => format!("{}: func({params}) -> {}", f.name, wit_type(resolve, t)),
+    }
+}
+
+/// Follows `type x = y` aliases.
+fn deref(resolve: &Resolve, t: &Type) -> Type {
+    let mut t = *t;
+    while let Type::Id(id) = t {
+        match &resolve.types[id].kind {
+            TypeDefKind::Type(inner) => t = *inner,
+            _ => break,
+        }
+    }
+    t
+}
+
+/// For `result<_, error-code>`-returning functions, where `error-code` has an `unsupported`
+/// or `not-supported` case: how to write that error.
+fn unsupported_error(resolve: &Resolve, sizes: &SizeAlign, f: &Function) -> Option<UnsupportedError> {
+    let Type::Id(rid) = deref(resolve, f.result.as_ref()?) else { return None };
+    let TypeDefKind::Result(r) = &resolve.types[rid].kind else { return None };
+    let err = deref(resolve, r.err.as_ref()?);
+    let Type::Id(eid) = err else { return None };
+    let TypeDefKind::Enum(e) = &resolve.types[eid].kind else { return None };
+    let (case_index, case) = e
+        .cases
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.name == "unsupported" || c.name == "not-supported")?;
+    let payload_offset = sizes
+        .payload_offset(wit_parser::Int::U8, [r.ok.as_ref(), r.err.as_ref()])
+        .size_wasm32();
+    Some(UnsupportedError {
+        payload_offset,
+        case_index: case_index as u32,
+        case_name: format!("{}.{}", resolve.types[eid].name.clone().unwrap_or_default(), case.name),
+    })
+}
+
+/// Parsed `src/coverage.txt`: (interface, function) → status.
+fn parse_coverage(text: &str) -> Result<BTreeMap<(String, String), Status>> {
+    let mut out = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut words = line.splitn(4, char::is_whitespace);
+        let (Some(iface), Some(func), Some(status)) = (words.next(), words.next(), words.next()) else {
+            bail!("coverage.txt:{}: expected `INTERFACE FUNCTION STATUS [NOTE]`", n + 1);
+        };
+        let note = words.next().unwrap_or("").trim().to_string();
+        let st = match status {
+            "full" => Status::Full,
+            "partial" if !note.is_empty() => Status::Partial(note),
+            "unsupported" => Status::Unsupported,
+            "no-instance" => Status::NoInstance,
+            _ => bail!("coverage.txt:{}: bad status `{status}` (full | partial NOTE | unsupported | no-instance)", n + 1),
+        };
+        if out.insert((iface.to_string(), func.to_string()), st).is_some() {
+            bail!("coverage.txt:{}: {iface} {func} listed twice", n + 1);
+        }
+    }
+    Ok(out)
+}
+
+/// Reads `wit_dir` (the adapter's world) and `coverage` (the status file) into the table.
+pub fn load(wit_dir: &Path, coverage: &Path) -> Result<Vec<Import>> {
+    let mut resolve = Resolve::default();
+    let (pkg, _) = resolve.push_dir(wit_dir).with_context(|| format!("parsing {}", wit_dir.display()))?;
+    let world = resolve.select_world(&[pkg], Some("adapter"))?;
+    let mut sizes = SizeAlign::default();
+    sizes.fill(&resolve)?;
+    let cov_text = std::fs::read_to_string(coverage)
+        .with_context(|| format!("reading {}", coverage.display()))?;
+    let mut cov = parse_coverage(&cov_text)?;
+
+    let mut out = Vec::new();
+    for (_key, item) in &resolve.worlds[world].imports {
+        let WorldItem::Interface { id, .. } = item else { continue };
+        let iface = &resolve.interfaces[*id];
+        let pkg = &resolve.packages[iface.package.context("interface without package")?];
+        let iname = iface.name.clone().context("anonymous interface")?;
+        let interface = format!("{}:{}/{}", pkg.name.namespace, pkg.name.name, iname);
+        let version = pkg.name.version.as_ref().map(|v| v.to_string()).unwrap_or_default();
+        let prefix = LIBC_RENAMES
+            .iter()
+            .find(|(i, _)| *i == interface)
+            .map(|(_, p)| p.to_string())
+            .unwrap_or_else(|| snake(&iname));
+        let rust_module = format!("{}::{}", snake(&pkg.name.name), snake(&iname));
+
+        // Resource drops are imports too: `[resource-drop]<name>`, signature (i32) -> ().
+        let mut funcs: Vec<(String, Option<&Function>, String, Option<String>)> = Vec::new();
+        for (tname, tid) in &iface.types {
+            if matches!(resolve.types[*tid].kind, TypeDefKind::Resource) {
+                let since = match &resolve.types[*tid].stability {
+                    Stability::Stable { since, .. } => since.to_string(),
+                    _ => version.clone(),
+                };
+                funcs.push((format!("[resource-drop]{tname}"), None, since, Some(tname.clone())));
+            }
+        }
+        for (fname, f) in &iface.functions {
+            let since = match &f.stability {
+                Stability::Stable { since, .. } => since.to_string(),
+                _ => version.clone(),
+            };
+            let resource = match &f.kind {
+                FunctionKind::Method(r) | FunctionKind::Static(r) | FunctionKind::Constructor(r) => {
+                    resolve.types[*r].name.clone()
+                }
+                _ => None,
+            };
+            funcs.push((fname.clone(), Some(f), since, resource));
+        }
+
+        for (name, f, since, resource) in funcs {
+            let (libc_part, rust_fn) = fn_names(&name);
+            let (params, results, retptr, ret_size, ret_align, wit, unsupported) = match f {
+                None => (vec![CoreTy::I32], vec![], false, 0, 1, format!("{name}: func(self: own<{}>)", resource.clone().unwrap_or_default()), None),
+                Some(f) => {
+                    let sig = resolve.wasm_signature(AbiVariant::GuestImport, f);
+                    let (ret_size, ret_align) = match (&f.result, sig.retptr) {
+                        (Some(t), true) => (sizes.size(t).size_wasm32(), sizes.align(t).align_wasm32()),
+                        _ => (0, 1),
+                    };
+                    (
+                        sig.params.into_iter().map(core).collect(),
+                        sig.results.into_iter().map(core).collect(),
+                        sig.retptr,
+                        ret_size,
+                        ret_align,
+                        wit_signature(&resolve, f),
+                        unsupported_error(&resolve, &sizes, f),
+                    )
+                }
+            };
+            let status = cov.remove(&(interface.clone(), name.clone())).with_context(|| {
+                format!("src/coverage.txt has no line for `{interface} {name}`: every import of the world must be listed")
+            })?;
+            if status == Status::Unsupported && (unsupported.is_none() || !retptr) {
+                bail!(
+                    "{interface} {name} cannot be marked `unsupported`: its WIT result has no \
+                     `unsupported`/`not-supported` error case ({wit}); implement it"
+                );
+            }
+            if status == Status::NoInstance && resource.is_none() {
+                bail!("{interface} {name} is not a resource method; `no-instance` does not apply");
+            }
+            out.push(Import {
+                interface: interface.clone(),
+                version: version.clone(),
+                since,
+                symbol: format!("__wasm_import_{prefix}_{libc_part}"),
+                name,
+                params,
+                results,
+                retptr,
+                ret_size,
+                ret_align,
+                rust_module: rust_module.clone(),
+                rust_fn,
+                wit,
+                resource,
+                unsupported: if status == Status::Unsupported { unsupported } else { None },
+                status,
+            });
+        }
+    }
+    if let Some(((i, f), _)) = cov.into_iter().next() {
+        bail!("src/coverage.txt lists `{i} {f}`, which is not an import of the adapter's world");
+    }
+    Ok(out)
+}
+
+/// Rust source of the adapter's exported entry points, one per import.
+///
+/// A `full`/`partial` row calls `crate::<module>::<function>` with every core parameter
+/// converted by `crate::abi::FromCore` (a return pointer becomes a typed `RetPtr<T>` whose
+/// size and alignment are checked against the WIT at compile time) and converts the result
+/// with `crate::abi::IntoCore`. A missing implementation, a wrong arity, a parameter of the
+/// wrong width or a return area of the wrong layout is a compile error.
+pub fn render_shims(table: &[Import]) -> String {
+    let mut s = String::new();
+    for imp in table {
+        let params: Vec<String> = imp
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("p{i}: {}", t.rust()))
+            .collect();
+        let ret = match imp.results.first() {
+            Some(t) => format!(" -> {}", t.rust()),
+            None => String::new(),
+        };
+        let _ = writeln!(s, "/// `{}` `{}`\n///\n/// WIT: `{}`", imp.module(), imp.name, imp.wit);
+        let _ = writeln!(s, "#[unsafe(export_name = \"{}\")]", imp.symbol);
+        let _ = writeln!(
+            s,
+            "pub unsafe extern \"C\" fn {}({}){ret} {{",
+            imp.symbol,
+            params.join(", ")
+        );
+        match &imp.status {
+            Status::Full | Status::Partial(_) => {
+                let n = imp.params.len();
+                let args: Vec<String> = (0..n)
+                    .map(|i| {
+                        if imp.retptr && i == n - 1 {
+                            format!("crate::abi::ret_area::<{}, {}, _>(p{i})", imp.ret_size, imp.ret_align)
+                        } else {
+                            format!("crate::abi::FromCore::from_core(p{i})")
+                        }
+                    })
+                    .collect();
+                let call = format!("crate::{}::{}({})", imp.rust_module, imp.rust_fn, args.join(", "));
+                if imp.results.is_empty() {
+                    let _ = writeln!(s, "    {call}");
+                } else {
+                    let _ = writeln!(s, "    crate::abi::IntoCore::into_core({call})");
+                }
+            }
+            Status::Unsupported => {
+                let e = imp.unsupported.as_ref().expect("checked in load");
+                let last = imp.params.len() - 1;
+                let _ = writeln!(
+                    s,
+                    "    let _ = ({});",
+                    (0..last).map(|i| format!("p{i}")).chain(["()".to_string()]).collect::<Vec<_>>().join(", ")
+                );
+                let _ = writeln!(
+                    s,
+                    "    crate::abi::write_unsupported(p{last}, {}, {})",
+                    e.payload_offset, e.case_index
+                );
+            }
+            Status::NoInstance => {
+                let _ = writeln!(
+                    s,
+                    "    crate::resource::no_instance(p0, \"{}\"){}",
+                    imp.resource.as_deref().unwrap_or(""),
+                    if imp.results.is_empty() { "" } else { "" }
+                );
+            }
+        }
+        let _ = writeln!(s, "}}\n");
+    }
+    s
+}
+
+/// Rust source of a static copy of the table, for the host tools (the linker, `check`).
+pub fn render_static_table(table: &[Import]) -> String {
+    let mut s = String::from("pub static IMPORTS: &[Import] = &[\n");
+    for i in table {
+        let tys = |v: &[CoreTy]| v.iter().map(|t| format!("CoreTy::{t:?}")).collect::<Vec<_>>().join(", ");
+        let (status, note) = match &i.status {
+            Status::Full => ("Full", String::new()),
+            Status::Partial(n) => ("Partial", n.clone()),
+            Status::Unsupported => (
+                "Unsupported",
+                format!("returns {}", i.unsupported.as_ref().map(|e| e.case_name.as_str()).unwrap_or("")),
+            ),
+            Status::NoInstance => (
+                "NoInstance",
+                format!("no {} is ever created by this build", i.resource.as_deref().unwrap_or("")),
+            ),
+        };
+        let _ = writeln!(
+            s,
+            "    Import {{ interface: {:?}, version: {:?}, since: {:?}, name: {:?}, params: &[{}], results: &[{}], symbol: {:?}, wit: {:?}, status: Status::{status}, note: {:?} }},",
+            i.interface, i.version, i.since, i.name, tys(&i.params), tys(&i.results), i.symbol, i.wit, note
+        );
+    }
+    s.push_str("];\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn root() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    fn table() -> Vec<Import> {
+        load(&root().join("wit"), &root().join("src/coverage.txt")).unwrap()
+    }
+
+    /// The derived symbols and signatures agree with every import a real wasi-libc makes
+    /// (list extracted from wasi-sdk 30's libc.a, kept in tests/data).
+    #[test]
+    fn matches_wasi_libc_imports() {
+        let t = table();
+        let text = std::fs::read_to_string(root().join("tests/data/wasi-libc-wasip2-imports.txt")).unwrap();
+        let mut n = 0;
+        for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            let f: Vec<&str> = line.split('|').collect();
+            let (module, name, symbol, sig) = (f[0], f[1], f[2], f[3]);
+            let iface = module.split('@').next().unwrap();
+            let row = t
+                .iter()
+                .find(|i| i.interface == iface && i.name == name)
+                .unwrap_or_else(|| panic!("{module} {name} missing from the table"));
+            assert_eq!(row.symbol, symbol, "{module} {name}");
+            let p = row.params.iter().map(|t| t.rust()).collect::<Vec<_>>().join(",");
+            let r = row.results.iter().map(|t| t.rust()).collect::<Vec<_>>().join(",");
+            assert_eq!(format!("({p})->({r})").replace("->()", "->()"), normalise(sig), "{module} {name}");
+            n += 1;
+        }
+        assert_eq!(n, 136);
+    }
+
+    fn normalise(sig: &str) -> String {
+        // The list writes `->i32` for a single result; the table renders `->(i32)`.
+        let (p, r) = sig.split_once("->").unwrap();
+        let r = if r.starts_with('(') { r.to_string() } else { format!("({r})") };
+        format!("{p}->{r}")
+    }
+
+    #[test]
+    fn return_areas_and_unsupported_errors() {
+        let t = table();
+        let read = t.iter().find(|i| i.name == "[method]input-stream.read").unwrap();
+        // result<list<u8>, stream-error>: tag, then (ptr,len) or stream-error variant: 12 bytes, align 4.
+        assert_eq!((read.retptr, read.ret_size, read.ret_align), (true, 12, 4));
+        let now = t.iter().find(|i| i.interface == "wasi:clocks/wall-clock" && i.name == "now").unwrap();
+        assert_eq!((now.ret_size, now.ret_align), (16, 8));
+        let stat = t.iter().find(|i| i.name == "[method]descriptor.stat").unwrap();
+        if let Some(e) = &stat.unsupported {
+            assert_eq!(e.case_name, "error-code.unsupported");
+            assert_eq!(e.payload_offset, 8);
+        }
+        assert!(t.iter().all(|i| i.symbol.starts_with("__wasm_import_")));
+        let mut syms: Vec<_> = t.iter().map(|i| &i.symbol).collect();
+        syms.sort();
+        syms.dedup();
+        assert_eq!(syms.len(), t.len(), "symbols are unique");
+    }
+
+    #[test]
+    fn coverage_file_errors_are_reported() {
+        assert!(parse_coverage("wasi:io/poll poll bogus").is_err());
+        assert!(parse_coverage("wasi:io/poll poll partial").is_err(), "partial needs a note");
+        assert!(parse_coverage("wasi:io/poll poll full\nwasi:io/poll poll full").is_err());
+        assert!(parse_coverage("justone").is_err());
+        assert_eq!(
+            parse_coverage("# c\nwasi:io/poll poll partial one clock only\n").unwrap()
+                [&("wasi:io/poll".to_string(), "poll".to_string())],
+            Status::Partial("one clock only".into())
+        );
+    }
+}
