@@ -17,4 +17,5 @@ fn main() {
     };
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     std::fs::write(out.join("shims.rs"), wit_table::render_shims(&table)).unwrap();
+    std::fs::write(out.join("types.rs"), wit_table::render_types(&wit).unwrap()).unwrap();
 }

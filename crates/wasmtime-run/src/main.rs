@@ -7,7 +7,7 @@
 use runner_cli::Opts;
 use std::process::ExitCode;
 use wasmtime::{Config, Engine, Store};
-use wasmtime_wasi::{DirPerms, FilePerms, I32Exit, WasiCtxBuilder};
+use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
 const TRAP_STATUS: u8 = 134;
 
@@ -39,7 +39,7 @@ fn builder(opts: &Opts) -> wasmtime::Result<WasiCtxBuilder> {
         b.env(k, v);
     }
     for (guest, host) in opts.preopens() {
-        b.preopened_dir(&host, &guest, DirPerms::all(), FilePerms::all())?;
+        b.preopened_dir(&host, &guest, FsPerms::ReadWrite)?;
     }
     if !opts.addr_pool.is_empty() {
         b.inherit_network();

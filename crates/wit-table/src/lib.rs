@@ -450,7 +450,7 @@ pub fn render_shims(table: &[Import]) -> String {
                 );
                 let _ = writeln!(
                     s,
-                    "    crate::abi::write_unsupported(p{last}, {}, {})",
+                    "    crate::abi::write_unsupported(p{last} as usize as *mut u8, {}, {})",
                     e.payload_offset, e.case_index
                 );
             }
@@ -466,6 +466,54 @@ pub fn render_shims(table: &[Import]) -> String {
         let _ = writeln!(s, "}}\n");
     }
     s
+}
+
+/// Rust source of every `enum` and `flags` type of the world's interfaces, one module per
+/// interface (`pub mod filesystem_types { pub enum ErrorCode … }`), so the adapter's
+/// discriminants and bit positions come from the WIT rather than from hand-copied numbers.
+pub fn render_types(wit_dir: &Path) -> Result<String> {
+    let mut resolve = Resolve::default();
+    let (pkg, _) = resolve.push_dir(wit_dir)?;
+    let world = resolve.select_world(&[pkg], Some("adapter"))?;
+    let camel = |n: &str| -> String {
+        n.split('-').map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        }).collect()
+    };
+    let mut s = String::new();
+    for (_k, item) in &resolve.worlds[world].imports {
+        let WorldItem::Interface { id, .. } = item else { continue };
+        let iface = &resolve.interfaces[*id];
+        let pkg = &resolve.packages[iface.package.context("no package")?];
+        let mut body = String::new();
+        for (tname, tid) in &iface.types {
+            match &resolve.types[*tid].kind {
+                TypeDefKind::Enum(e) => {
+                    let _ = writeln!(body, "    /// WIT `enum {tname}`.\n    #[repr(u8)]\n    #[derive(Debug, Clone, Copy, PartialEq, Eq)]\n    pub enum {} {{", camel(tname));
+                    for (i, c) in e.cases.iter().enumerate() {
+                        let _ = writeln!(body, "        {} = {i},", camel(&c.name));
+                    }
+                    let _ = writeln!(body, "    }}");
+                    let _ = writeln!(body, "    impl {} {{ pub const COUNT: usize = {}; }}", camel(tname), e.cases.len());
+                }
+                TypeDefKind::Flags(f) => {
+                    let repr = match f.flags.len() { 0..=8 => "u8", 9..=16 => "u16", _ => "u32" };
+                    let _ = writeln!(body, "    bitflags::bitflags! {{\n        /// WIT `flags {tname}`.\n        #[repr(transparent)]\n        #[derive(Debug, Clone, Copy, PartialEq, Eq)]\n        pub struct {}: {repr} {{", camel(tname));
+                    for (i, fl) in f.flags.iter().enumerate() {
+                        let _ = writeln!(body, "            const {} = 1 << {i};", fl.name.replace('-', "_").to_uppercase());
+                    }
+                    let _ = writeln!(body, "        }}\n    }}");
+                }
+                _ => {}
+            }
+        }
+        if !body.is_empty() {
+            let _ = writeln!(s, "/// Types of `{}:{}/{}`.\npub mod {}_{} {{\n{body}}}", pkg.name.namespace, pkg.name.name,
+                iface.name.as_deref().unwrap_or(""), snake(&pkg.name.name), snake(iface.name.as_deref().unwrap_or("")));
+        }
+    }
+    Ok(s)
 }
 
 /// Rust source of a static copy of the table, for the host tools (the linker, `check`).

@@ -1,0 +1,305 @@
+//! `wasip2-on-wasip1-ld`: a `wasm-ld` drop-in for `wasm32-wasip2` programs.
+//!
+//! 1. Runs `wasm-ld` with the caller's arguments plus the adapter archive (its
+//!    `__wasm_import_*` definitions replace wasi-libc's imports by symbol name) and
+//!    `-u/--export` for the adapter's `exit` (needed by `_start`).
+//! 2. Reads the output. Every import still from a `wasi:*` module was made through a symbol
+//!    the archive cannot name in advance (Rust's mangled bindings, e.g. std's
+//!    `wasi:cli/environment@0.2.4 get-arguments`). Each is looked up by (module, name) in the
+//!    table; if any is not served, the link fails naming it, its WIT signature and its callers.
+//! 3. If served ones are left, links again asking `wasm-ld` to keep and export their
+//!    implementations, then redirects each import to its implementation.
+//! 4. Adds `_start` (runs `wasi:cli/run#run`; `err` exits with 1, as a native host does),
+//!    drops helper exports and `component-type` sections, validates, and refuses the output
+//!    if it imports anything but `wasi_snapshot_preview1`.
+
+use crate::rewrite::{self, Info, Plan};
+use crate::table::{self, Lookup};
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The adapter archive, built by `build.rs`.
+pub static ARCHIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libwasip2_on_wasip1.a"));
+
+/// The adapter symbol `_start` calls to exit with `err`.
+const EXIT_SYMBOL: &str = "__wasm_import_exit_exit";
+
+/// A user-facing failure: printed as is, exit status 1.
+#[derive(Debug)]
+pub struct LinkError(pub String);
+
+impl std::fmt::Display for LinkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for LinkError {}
+
+/// Expands `@file` response files (one argument per line, as rustc writes them).
+fn expand_args(args: Vec<String>) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for a in args {
+        match a.strip_prefix('@') {
+            Some(path) if Path::new(path).is_file() => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
+                out.extend(text.lines().filter(|l| !l.is_empty()).map(unescape));
+            }
+            _ => out.push(a),
+        }
+    }
+    Ok(out)
+}
+
+fn unescape(l: &str) -> String {
+    let l = l.strip_prefix('"').and_then(|l| l.strip_suffix('"')).unwrap_or(l);
+    let mut s = String::new();
+    let mut it = l.chars();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            if let Some(n) = it.next() {
+                s.push(n);
+            }
+        } else {
+            s.push(c);
+        }
+    }
+    s
+}
+
+/// The caller's arguments, split into the output path and the rest.
+#[derive(Debug, PartialEq)]
+pub struct Args {
+    pub output: PathBuf,
+    pub rest: Vec<String>,
+}
+
+pub fn parse_args(args: Vec<String>) -> Result<Args> {
+    let mut args = expand_args(args)?;
+    if args.len() >= 2 && args[0] == "-flavor" {
+        args.drain(..2);
+    }
+    let mut output = PathBuf::from("a.out");
+    let mut rest = Vec::new();
+    let mut it = args.into_iter();
+    while let Some(a) = it.next() {
+        if a == "-o" || a == "--output" {
+            output = it.next().context("-o needs a file name")?.into();
+        } else if let Some(o) = a.strip_prefix("--output=").or_else(|| a.strip_prefix("-o=")) {
+            output = o.into();
+        } else if let Some(o) = a.strip_prefix("-o").filter(|o| !o.is_empty() && !a.starts_with("-o-")) {
+            output = o.into();
+        } else {
+            rest.push(a);
+        }
+    }
+    Ok(Args { output, rest })
+}
+
+/// `wasm-ld` to run: `$WASIP2_ON_WASIP1_WASM_LD`, else Rust's `rust-lld -flavor wasm`, else a
+/// `wasm-ld` on PATH.
+fn wasm_ld() -> Result<Command> {
+    if let Ok(p) = std::env::var("WASIP2_ON_WASIP1_WASM_LD") {
+        return Ok(Command::new(p));
+    }
+    if let Ok(out) = Command::new("rustc").args(["--print", "sysroot"]).output() {
+        let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let host = Command::new("rustc")
+            .args(["-vV"])
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|t| t.lines().find_map(|l| l.strip_prefix("host: ").map(str::to_string)));
+        if let Some(host) = host {
+            let lld = Path::new(&sysroot).join("lib/rustlib").join(host).join("bin/rust-lld");
+            if lld.is_file() {
+                let mut c = Command::new(lld);
+                c.args(["-flavor", "wasm"]);
+                return Ok(c);
+            }
+        }
+    }
+    for name in ["wasm-ld", "wasm-ld-19"] {
+        if Command::new(name).arg("--version").output().is_ok() {
+            return Ok(Command::new(name));
+        }
+    }
+    bail!(LinkError("wasip2-on-wasip1-ld: no wasm-ld found (install Rust via rustup, or set WASIP2_ON_WASIP1_WASM_LD)".into()))
+}
+
+/// Runs `wasm-ld`; its own diagnostics reach the user unchanged.
+fn run_wasm_ld(args: &[String], archive: &Path, extra: &[String], out: &Path) -> Result<()> {
+    let mut cmd = wasm_ld()?;
+    cmd.args(args).arg(archive).args(extra).arg("-o").arg(out);
+    let status = cmd.status().context("running wasm-ld")?;
+    if !status.success() {
+        bail!(LinkError(String::new()));
+    }
+    Ok(())
+}
+
+/// Links. Returns the process exit status.
+pub fn link(args: Vec<String>) -> Result<()> {
+    let Args { output, rest } = parse_args(args)?;
+    let tmp = TempDir::new()?;
+    let archive = tmp.path().join("libwasip2_on_wasip1.a");
+    std::fs::write(&archive, ARCHIVE)?;
+    let pass1 = tmp.path().join("pass1.wasm");
+    let keep = |sym: &str| [format!("-u{sym}"), format!("--export={sym}")];
+    run_wasm_ld(&rest, &archive, &keep(EXIT_SYMBOL), &pass1)?;
+    let mut wasm = std::fs::read(&pass1)?;
+    let mut info = rewrite::inspect(&wasm)?;
+
+    // Leftover WASI 0.2 imports: served ones need their implementation kept and exported.
+    let mut errors = Vec::new();
+    let mut needed: Vec<(u32, &'static table::Import)> = Vec::new();
+    for imp in &info.func_imports {
+        if imp.module == "wasi_snapshot_preview1" {
+            continue;
+        }
+        match table::lookup(&imp.module, &imp.name) {
+            Lookup::Served(t) => needed.push((imp.index, t)),
+            Lookup::Newer { version } => errors.push(format!(
+                "`{}` `{}`: WASI {version} is newer than this adapter's WIT ({}); it is not guessed at{}",
+                imp.module,
+                imp.name,
+                table::IMPORTS[0].version,
+                callers(&info, imp.index)
+            )),
+            Lookup::Unknown => errors.push(format!(
+                "`{}` `{}`: not a WASI 0.2 function this adapter serves{}",
+                imp.module,
+                imp.name,
+                callers(&info, imp.index)
+            )),
+        }
+    }
+    for (module, name) in &info.other_imports {
+        if module != "wasi_snapshot_preview1" {
+            errors.push(format!("`{module}` `{name}`: a non-function import cannot be served"));
+        }
+    }
+    if !errors.is_empty() {
+        bail!(LinkError(format!(
+            "wasip2-on-wasip1-ld: {} cannot run on a WASIp1 runtime; these imports are not served:\n  {}",
+            output.display(),
+            errors.join("\n  ")
+        )));
+    }
+
+    let mut extra: Vec<String> = keep(EXIT_SYMBOL).to_vec();
+    if !needed.is_empty() {
+        let mut syms: Vec<&str> = needed.iter().map(|(_, t)| t.symbol).collect();
+        syms.sort();
+        syms.dedup();
+        for s in &syms {
+            extra.extend(keep(s));
+        }
+        let pass2 = tmp.path().join("pass2.wasm");
+        run_wasm_ld(&rest, &archive, &extra, &pass2)?;
+        wasm = std::fs::read(&pass2)?;
+        info = rewrite::inspect(&wasm)?;
+    }
+
+    let mut plan = Plan::default();
+    for imp in &info.func_imports {
+        if imp.module == "wasi_snapshot_preview1" {
+            continue;
+        }
+        let Lookup::Served(t) = table::lookup(&imp.module, &imp.name) else {
+            bail!("internal: `{}` `{}` appeared only in the second link", imp.module, imp.name);
+        };
+        let Some((_, idx)) = info.exports.get(t.symbol) else {
+            bail!("internal: wasm-ld did not export {}", t.symbol);
+        };
+        if info.func_types[imp.index as usize] != info.func_types[*idx as usize] {
+            bail!(LinkError(format!(
+                "wasip2-on-wasip1-ld: `{}` `{}` is imported with core type {:?}, but WASI {} defines `{}` as {:?}",
+                imp.module, imp.name, info.func_types[imp.index as usize], t.version, t.wit, info.func_types[*idx as usize]
+            )));
+        }
+        plan.redirect.insert(imp.index, *idx);
+    }
+    for e in extra.iter().filter_map(|a| a.strip_prefix("--export=")) {
+        plan.drop_exports.insert(e.to_string());
+    }
+    let run = info
+        .exports
+        .iter()
+        .find(|(n, (k, _))| n.starts_with("wasi:cli/run@0.2.") && n.ends_with("#run") && *k == wasmparser::ExternalKind::Func)
+        .map(|(_, (_, i))| *i);
+    if !info.exports.contains_key("_start") {
+        if let (Some(run), Some((_, exit))) = (run, info.exports.get(EXIT_SYMBOL)) {
+            plan.start = Some((run, *exit));
+        }
+    }
+    let out = rewrite::apply(&wasm, &info, &plan)?;
+    rewrite::validate(&out)?;
+    let after = rewrite::inspect(&out)?;
+    let left: Vec<String> = after
+        .func_imports
+        .iter()
+        .filter(|i| i.module != "wasi_snapshot_preview1")
+        .map(|i| format!("`{}` `{}`", i.module, i.name))
+        .collect();
+    if !left.is_empty() {
+        bail!(LinkError(format!("wasip2-on-wasip1-ld: imports left after rewriting: {}", left.join(", "))));
+    }
+    std::fs::write(&output, out).with_context(|| format!("writing {}", output.display()))?;
+    Ok(())
+}
+
+fn callers(info: &Info, f: u32) -> String {
+    match info.callers.get(&f) {
+        Some(c) if !c.is_empty() => {
+            format!(", called from {}", c.iter().map(|c| format!("`{}`", info.name_of(*c))).collect::<Vec<_>>().join(", "))
+        }
+        _ => String::new(),
+    }
+}
+
+/// A temporary directory removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new() -> Result<TempDir> {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let p = std::env::temp_dir().join(format!("wasip2-on-wasip1-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&p)?;
+        Ok(TempDir(p))
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_rustc_and_clang_command_lines() {
+        let a = parse_args(v(&["-flavor", "wasm", "--export", "x", "a.o", "-o", "out.wasm", "-lc"])).unwrap();
+        assert_eq!(a.output, PathBuf::from("out.wasm"));
+        assert_eq!(a.rest, v(&["--export", "x", "a.o", "-lc"]));
+        assert_eq!(parse_args(v(&["-oout2.wasm", "b.o"])).unwrap().output, PathBuf::from("out2.wasm"));
+        assert_eq!(parse_args(v(&["--output=o3", "b.o"])).unwrap().output, PathBuf::from("o3"));
+        assert_eq!(parse_args(v(&["b.o"])).unwrap().output, PathBuf::from("a.out"));
+        let dir = TempDir::new().unwrap();
+        let rsp = dir.path().join("args");
+        std::fs::write(&rsp, "a.o\n-o\nx y.wasm\n\"q\\\"uote\"\n").unwrap();
+        let a = parse_args(vec![format!("@{}", rsp.display())]).unwrap();
+        assert_eq!(a.output, PathBuf::from("x y.wasm"));
+        assert_eq!(a.rest, v(&["a.o", "q\"uote"]));
+    }
+}

@@ -1,0 +1,350 @@
+//! Reading and rewriting the linked core module.
+//!
+//! [`inspect`] lists what the linker needs to decide (imports, exports, types, names);
+//! [`apply`] carries out a [`Plan`]: function imports are replaced by functions defined in
+//! the module (the adapter's implementations), every function index in code, tables,
+//! exports, the start section and the name section is renumbered accordingly, `_start` is
+//! added, helper exports are dropped and the `component-type` custom sections removed.
+
+use anyhow::{Context, Result, bail};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use wasm_encoder::reencode::{self, Reencode};
+use wasmparser::{ExternalKind, KnownCustom, Name, Parser, Payload, TypeRef};
+
+/// A function import.
+#[derive(Debug, Clone)]
+pub struct FuncImport {
+    pub module: String,
+    pub name: String,
+    /// Function index.
+    pub index: u32,
+    pub ty: wasmparser::FuncType,
+}
+
+/// What [`inspect`] finds in a module.
+#[derive(Debug, Default)]
+pub struct Info {
+    /// Function imports, in order.
+    pub func_imports: Vec<FuncImport>,
+    /// Non-function imports (module, name).
+    pub other_imports: Vec<(String, String)>,
+    /// Exports: name → (kind, index).
+    pub exports: BTreeMap<String, (ExternalKind, u32)>,
+    /// Type of every function (imports first), as a function type.
+    pub func_types: Vec<wasmparser::FuncType>,
+    /// Function names from the name section.
+    pub names: HashMap<u32, String>,
+    /// Callers of each function (function index → functions that `call` it).
+    pub callers: HashMap<u32, BTreeSet<u32>>,
+}
+
+impl Info {
+    pub fn name_of(&self, f: u32) -> String {
+        self.names.get(&f).cloned().unwrap_or_else(|| format!("function {f}"))
+    }
+}
+
+/// What kind of wasm binary `bytes` is.
+pub enum Kind {
+    Module,
+    Component,
+    NotWasm,
+}
+
+pub fn kind(bytes: &[u8]) -> Kind {
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        Kind::NotWasm
+    } else if Parser::is_component(bytes) {
+        Kind::Component
+    } else {
+        Kind::Module
+    }
+}
+
+/// Reads imports, exports, types, names and call edges of a core module.
+pub fn inspect(wasm: &[u8]) -> Result<Info> {
+    let mut info = Info::default();
+    let mut types: Vec<Option<wasmparser::FuncType>> = Vec::new();
+    let mut defined = 0u32;
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload? {
+            Payload::TypeSection(s) => {
+                for rg in s {
+                    for st in rg?.into_types() {
+                        types.push(match st.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => Some(f),
+                            _ => None,
+                        });
+                    }
+                }
+            }
+            Payload::ImportSection(s) => {
+                for imp in s.into_imports() {
+                    let imp = imp?;
+                    match imp.ty {
+                        TypeRef::Func(t) => {
+                            let ty = types.get(t as usize).cloned().flatten().context("import of a non-function type")?;
+                            info.func_imports.push(FuncImport {
+                                module: imp.module.to_string(),
+                                name: imp.name.to_string(),
+                                index: info.func_types.len() as u32,
+                                ty: ty.clone(),
+                            });
+                            info.func_types.push(ty);
+                        }
+                        _ => info.other_imports.push((imp.module.to_string(), imp.name.to_string())),
+                    }
+                }
+            }
+            Payload::FunctionSection(s) => {
+                for t in s {
+                    let t = t?;
+                    info.func_types.push(types.get(t as usize).cloned().flatten().context("bad function type")?);
+                }
+            }
+            Payload::ExportSection(s) => {
+                for e in s {
+                    let e = e?;
+                    info.exports.insert(e.name.to_string(), (e.kind, e.index));
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let me = info.func_imports.len() as u32 + defined;
+                defined += 1;
+                let mut ops = body.get_operators_reader()?;
+                while !ops.eof() {
+                    if let wasmparser::Operator::Call { function_index } | wasmparser::Operator::ReturnCall { function_index } = ops.read()? {
+                        info.callers.entry(function_index).or_default().insert(me);
+                    }
+                }
+            }
+            Payload::CustomSection(c) => {
+                if let KnownCustom::Name(names) = c.as_known() {
+                    for n in names {
+                        if let Ok(Name::Function(map)) = n {
+                            for naming in map.into_iter().flatten() {
+                                info.names.insert(naming.index, naming.name.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(info)
+}
+
+/// The changes [`apply`] makes.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Function import index → index of the defined function that replaces it.
+    pub redirect: BTreeMap<u32, u32>,
+    /// Exports to remove (helpers the linker asked `wasm-ld` for).
+    pub drop_exports: BTreeSet<String>,
+    /// Add `_start`: call `run` (the program's `wasi:cli/run#run`, `() -> i32`), and when it
+    /// returns non-zero (`err`) call `exit` (the adapter's `wasi:cli/exit.exit`, `(i32)`)
+    /// with `err`.
+    pub start: Option<(u32, u32)>,
+}
+
+struct Rewriter<'a> {
+    plan: &'a Plan,
+    /// Old function indices of removed imports, sorted.
+    removed: Vec<u32>,
+    /// Number of functions (imports + defined) in the input.
+    n_funcs: u32,
+    /// Index of the `() -> ()` type added for `_start`.
+    start_type: Option<u32>,
+    next_import: u32,
+}
+
+impl Rewriter<'_> {
+    fn map(&self, old: u32) -> u32 {
+        let old = self.plan.redirect.get(&old).copied().unwrap_or(old);
+        old - self.removed.partition_point(|r| *r < old) as u32
+    }
+    fn start_index(&self) -> u32 {
+        self.n_funcs - self.removed.len() as u32
+    }
+}
+
+impl Reencode for Rewriter<'_> {
+    type Error = std::convert::Infallible;
+
+    fn function_index(&mut self, func: u32) -> Result<u32, reencode::Error<Self::Error>> {
+        Ok(self.map(func))
+    }
+
+    fn parse_type_section(
+        &mut self,
+        types: &mut wasm_encoder::TypeSection,
+        section: wasmparser::TypeSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        let mut n = 0;
+        for rg in section.clone() {
+            n += rg?.types().len() as u32;
+        }
+        reencode::utils::parse_type_section(self, types, section)?;
+        if self.plan.start.is_some() {
+            types.ty().function([], []);
+            self.start_type = Some(n);
+        }
+        Ok(())
+    }
+
+    fn parse_import_section(
+        &mut self,
+        imports: &mut wasm_encoder::ImportSection,
+        section: wasmparser::ImportSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        for imp in section.into_imports() {
+            let imp = imp?;
+            if let TypeRef::Func(_) = imp.ty {
+                let idx = self.next_import;
+                self.next_import += 1;
+                if self.plan.redirect.contains_key(&idx) {
+                    continue;
+                }
+            }
+            let ty = self.entity_type(imp.ty)?;
+            imports.import(imp.module, imp.name, ty);
+        }
+        Ok(())
+    }
+
+    fn parse_function_section(
+        &mut self,
+        functions: &mut wasm_encoder::FunctionSection,
+        section: wasmparser::FunctionSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        reencode::utils::parse_function_section(self, functions, section)?;
+        if let Some(t) = self.start_type {
+            functions.function(t);
+        }
+        Ok(())
+    }
+
+    fn parse_code_section(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        section: wasmparser::CodeSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        reencode::utils::parse_code_section(self, code, section)?;
+        if let Some((run, exit)) = self.plan.start {
+            use wasm_encoder::Instruction as I;
+            let mut f = wasm_encoder::Function::new([]);
+            f.instruction(&I::Call(self.map(run)));
+            f.instruction(&I::If(wasm_encoder::BlockType::Empty));
+            f.instruction(&I::I32Const(1));
+            f.instruction(&I::Call(self.map(exit)));
+            f.instruction(&I::End);
+            f.instruction(&I::End);
+            code.function(&f);
+        }
+        Ok(())
+    }
+
+    fn parse_export_section(
+        &mut self,
+        exports: &mut wasm_encoder::ExportSection,
+        section: wasmparser::ExportSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        for e in section {
+            let e = e?;
+            if !self.plan.drop_exports.contains(e.name) {
+                reencode::utils::parse_export(self, exports, e)?;
+            }
+        }
+        if self.plan.start.is_some() {
+            exports.export("_start", wasm_encoder::ExportKind::Func, self.start_index());
+        }
+        Ok(())
+    }
+
+    fn parse_custom_section(
+        &mut self,
+        module: &mut wasm_encoder::Module,
+        section: wasmparser::CustomSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        if section.name().starts_with("component-type") {
+            return Ok(());
+        }
+        reencode::utils::parse_custom_section(self, module, section)
+    }
+
+    fn parse_custom_name_subsection(
+        &mut self,
+        names: &mut wasm_encoder::NameSection,
+        section: Name<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        match section {
+            Name::Function(map) => {
+                let mut out = wasm_encoder::NameMap::new();
+                for n in map {
+                    let n = n?;
+                    if !self.plan.redirect.contains_key(&n.index) {
+                        out.append(self.map(n.index), n.name);
+                    }
+                }
+                if self.plan.start.is_some() {
+                    out.append(self.start_index(), "_start");
+                }
+                names.functions(&out);
+            }
+            Name::Local(map) => {
+                let mut out = wasm_encoder::IndirectNameMap::new();
+                for n in map {
+                    let n = n?;
+                    if self.plan.redirect.contains_key(&n.index) {
+                        continue;
+                    }
+                    let mut inner = wasm_encoder::NameMap::new();
+                    for l in n.names {
+                        let l = l?;
+                        inner.append(l.index, l.name);
+                    }
+                    out.append(self.map(n.index), &inner);
+                }
+                names.locals(&out);
+            }
+            other => reencode::utils::parse_custom_name_subsection(self, names, other)?,
+        }
+        Ok(())
+    }
+}
+
+/// Rewrites `wasm` according to `plan`.
+pub fn apply(wasm: &[u8], info: &Info, plan: &Plan) -> Result<Vec<u8>> {
+    for (imp, target) in &plan.redirect {
+        let (a, b) = (&info.func_types[*imp as usize], &info.func_types[*target as usize]);
+        if a != b {
+            bail!(
+                "internal: import {} `{}` has type {a:?} but its implementation has {b:?}",
+                info.func_imports.iter().find(|i| i.index == *imp).map(|i| i.module.as_str()).unwrap_or("?"),
+                info.func_imports.iter().find(|i| i.index == *imp).map(|i| i.name.as_str()).unwrap_or("?")
+            );
+        }
+        if (*target as usize) < info.func_imports.len() {
+            bail!("internal: redirect target {target} is itself an import");
+        }
+    }
+    let mut r = Rewriter {
+        plan,
+        removed: plan.redirect.keys().copied().collect(),
+        n_funcs: info.func_types.len() as u32,
+        start_type: None,
+        next_import: 0,
+    };
+    let mut module = wasm_encoder::Module::new();
+    r.parse_core_module(&mut module, Parser::new(0), wasm).map_err(|e| anyhow::anyhow!("rewriting the module: {e}"))?;
+    Ok(module.finish())
+}
+
+/// Validates a module with every feature the toolchains may emit enabled.
+pub fn validate(wasm: &[u8]) -> Result<()> {
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(wasm)
+        .map(|_| ())
+        .context("the rewritten module does not validate")
+}

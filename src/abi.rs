@@ -1,0 +1,313 @@
+//! Canonical ABI encoding, written once and used by every interface.
+//!
+//! The generated entry points (`build.rs`, from `wit/`) hand each implementation its core
+//! parameters through [`FromCore`] and take its core result through [`IntoCore`]; a return
+//! pointer arrives as a [`RetPtr<T>`] whose `T` is a `#[repr(C)]` type with the canonical ABI
+//! layout of the WIT result. [`ret_area`] checks at compile time that `T` has exactly the
+//! size and alignment the WIT gives, so a mistyped return area does not build.
+//!
+//! Layout rules used here (canonical ABI, wasm32):
+//! - `result<T, E>`, `option<T>` and variants are a `u8` discriminant followed by the payload
+//!   at the payload's alignment: exactly Rust's `#[repr(C, u8)]` enum layout ([`WResult`],
+//!   [`WOption`], and the variant types of each interface).
+//! - `list<T>` and `string` are `(ptr: u32, len: u32)` ([`List`]).
+//! - records are `#[repr(C)]` structs, tuples too ([`Tuple2`]).
+//! - enums with fewer than 256 cases are a `u8`; flags with up to 8 bits a `u8`, up to 16 a
+//!   `u16`, up to 32 a `u32` (the `bitflags` types of each interface are `#[repr(transparent)]`).
+
+use core::marker::PhantomData;
+
+/// Converts a core wasm parameter into the implementation's parameter type.
+pub trait FromCore<C>: Sized {
+    fn from_core(c: C) -> Self;
+}
+
+/// Converts the implementation's return value into the core wasm result.
+pub trait IntoCore<C> {
+    fn into_core(self) -> C;
+}
+
+macro_rules! same_width {
+    ($core:ty => $($t:ty),*) => {$(
+        impl FromCore<$core> for $t {
+            #[inline(always)]
+            fn from_core(c: $core) -> $t { c as $t }
+        }
+        impl IntoCore<$core> for $t {
+            #[inline(always)]
+            fn into_core(self) -> $core { self as $core }
+        }
+    )*};
+}
+same_width!(i32 => i32, u32, usize);
+same_width!(i64 => i64, u64);
+
+impl FromCore<i32> for u8 {
+    /// A `u8` parameter arrives as an i32 whose upper bits the canonical ABI ignores.
+    #[inline(always)]
+    fn from_core(c: i32) -> u8 {
+        c as u8
+    }
+}
+
+impl FromCore<i32> for u16 {
+    #[inline(always)]
+    fn from_core(c: i32) -> u16 {
+        c as u16
+    }
+}
+
+impl FromCore<i32> for bool {
+    /// Canonical ABI: any non-zero value lifts to `true`.
+    #[inline(always)]
+    fn from_core(c: i32) -> bool {
+        c != 0
+    }
+}
+
+impl IntoCore<i32> for bool {
+    #[inline(always)]
+    fn into_core(self) -> i32 {
+        self as i32
+    }
+}
+
+impl<T> FromCore<i32> for *const T {
+    #[inline(always)]
+    fn from_core(c: i32) -> *const T {
+        c as usize as *const T
+    }
+}
+
+impl<T> FromCore<i32> for *mut T {
+    #[inline(always)]
+    fn from_core(c: i32) -> *mut T {
+        c as usize as *mut T
+    }
+}
+
+/// A typed return area in the caller's memory.
+pub struct RetPtr<T>(*mut T);
+
+impl<T> RetPtr<T> {
+    /// Stores the result. The caller of the import owns the area; it is valid, aligned and
+    /// large enough for `T` (the canonical ABI guarantees this and [`ret_area`] checks the
+    /// layout agrees with the WIT).
+    #[inline(always)]
+    pub fn write(self, v: T) {
+        unsafe { self.0.write(v) }
+    }
+}
+
+/// Builds the typed return area of an import whose WIT result is `SIZE` bytes aligned to
+/// `ALIGN` (both computed from the WIT by `build.rs`). Fails to compile when `T` disagrees.
+#[inline(always)]
+pub fn ret_area<const SIZE: usize, const ALIGN: usize, T>(p: i32) -> RetPtr<T> {
+    const {
+        assert!(core::mem::size_of::<T>() == SIZE, "return area size differs from the WIT");
+        assert!(core::mem::align_of::<T>() == ALIGN, "return area alignment differs from the WIT");
+    }
+    RetPtr(p as usize as *mut T)
+}
+
+/// Writes `err(<case>)` of a `result<_, error-code>` into a return area: the body of every
+/// import marked `unsupported` in `src/coverage.txt` (generated; offsets come from the WIT).
+#[inline(never)]
+pub fn write_unsupported(p: *mut u8, payload_offset: usize, case: u32) {
+    // SAFETY: `p` is the import's return area, at least `payload_offset + 1` bytes.
+    unsafe {
+        p.write(1);
+        p.add(payload_offset).write(case as u8);
+    }
+}
+
+/// `result<T, E>`.
+#[repr(C, u8)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WResult<T, E> {
+    Ok(T) = 0,
+    Err(E) = 1,
+}
+
+impl<T, E> From<Result<T, E>> for WResult<T, E> {
+    #[inline(always)]
+    fn from(r: Result<T, E>) -> Self {
+        match r {
+            Ok(v) => WResult::Ok(v),
+            Err(e) => WResult::Err(e),
+        }
+    }
+}
+
+/// `option<T>`.
+#[repr(C, u8)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WOption<T> {
+    None = 0,
+    Some(T) = 1,
+}
+
+impl<T> From<Option<T>> for WOption<T> {
+    #[inline(always)]
+    fn from(o: Option<T>) -> Self {
+        match o {
+            None => WOption::None,
+            Some(v) => WOption::Some(v),
+        }
+    }
+}
+
+/// `list<T>` (and `string` as `List<u8>` holding UTF-8): address and length in elements.
+/// Both are stored as `u32`, the wasm32 width, so the layout is the same in host unit tests.
+#[repr(C)]
+#[derive(Debug, PartialEq, Eq)]
+pub struct List<T> {
+    pub addr: u32,
+    pub len: u32,
+    _t: PhantomData<*mut T>,
+}
+
+impl<T> Clone for List<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for List<T> {}
+
+impl<T> List<T> {
+    pub fn new(ptr: *mut T, len: usize) -> Self {
+        List { addr: ptr as usize as u32, len: len as u32, _t: PhantomData }
+    }
+    pub fn ptr(&self) -> *mut T {
+        self.addr as usize as *mut T
+    }
+    /// The empty list: a dangling, aligned, non-null pointer (nothing to free: callers free
+    /// only when `len > 0`).
+    pub fn empty() -> Self {
+        List::new(core::ptr::NonNull::<T>::dangling().as_ptr(), 0)
+    }
+}
+
+/// A `string` or `list<u8>` parameter passed by the caller: `(ptr, len)` in two core params.
+/// Borrowed for the duration of the call.
+pub unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 { &[] } else { unsafe { core::slice::from_raw_parts(ptr, len) } }
+}
+
+/// A `list<T>` parameter (e.g. `list<borrow<pollable>>` as `list<u32>`).
+pub unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> &'a [T] {
+    if len == 0 { &[] } else { unsafe { core::slice::from_raw_parts(ptr, len) } }
+}
+
+/// An owned `string` for the program: the concatenation of `parts`, which must be UTF-8,
+/// copied into one allocation from the program's allocator (freed by the program).
+pub fn string(parts: &[&[u8]]) -> List<u8> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let p = crate::alloc::alloc(len, 1);
+    let mut off = 0;
+    for part in parts {
+        // SAFETY: `p` has room for `len` bytes, the sum of the parts.
+        unsafe { core::ptr::copy_nonoverlapping(part.as_ptr(), p.add(off), part.len()) };
+        off += part.len();
+    }
+    List::new(p, len)
+}
+
+/// An owned `string` from bytes the runtime gave (arguments, environment, paths), which
+/// WASIp1 does not promise are UTF-8. A `string` must be UTF-8 (bindings may rely on it
+/// without checking), so each invalid sequence becomes U+FFFD, as a native host's
+/// `String::from_utf8_lossy` does.
+pub fn string_lossy(bytes: &[u8]) -> List<u8> {
+    if core::str::from_utf8(bytes).is_ok() {
+        return string(&[bytes]);
+    }
+    const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
+    let len: usize = bytes
+        .utf8_chunks()
+        .map(|c| c.valid().len() + if c.invalid().is_empty() { 0 } else { REPLACEMENT.len() })
+        .sum();
+    let p = crate::alloc::alloc(len, 1);
+    let mut off = 0;
+    let mut put = |b: &[u8]| {
+        // SAFETY: `len` counted exactly these bytes.
+        unsafe { core::ptr::copy_nonoverlapping(b.as_ptr(), p.add(off), b.len()) };
+        off += b.len();
+    };
+    for c in bytes.utf8_chunks() {
+        put(c.valid().as_bytes());
+        if !c.invalid().is_empty() {
+            put(REPLACEMENT);
+        }
+    }
+    List::new(p, len)
+}
+
+/// `tuple<A, B>`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tuple2<A, B>(pub A, pub B);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::mem::{align_of, offset_of, size_of};
+
+    #[test]
+    fn result_and_option_have_canonical_layout() {
+        // result<u64, u8>: tag at 0, payload at 8, size 16.
+        assert_eq!((size_of::<WResult<u64, u8>>(), align_of::<WResult<u64, u8>>()), (16, 8));
+        // result<_, error-code>: 2 bytes.
+        assert_eq!(size_of::<WResult<(), u8>>(), 2);
+        // result<list<u8>, stream-error(8 bytes, align 4)>: 12 bytes, align 4.
+        assert_eq!(size_of::<WResult<List<u8>, [u32; 2]>>(), 12);
+        // option<string>: tag, then (ptr, len) at 4.
+        assert_eq!(size_of::<WOption<List<u8>>>(), 12);
+        assert_eq!(size_of::<Tuple2<u64, u64>>(), 16);
+        assert_eq!(offset_of!(List<u8>, len), 4);
+    }
+
+    #[test]
+    fn result_tags_and_payloads() {
+        let mut area = [0u64; 2];
+        let r = RetPtr(area.as_mut_ptr() as *mut WResult<u64, u8>);
+        r.write(WResult::Err(21));
+        let b = unsafe { core::slice::from_raw_parts(area.as_ptr() as *const u8, 16) };
+        assert_eq!((b[0], b[8]), (1, 21));
+        let r = RetPtr(area.as_mut_ptr() as *mut WResult<u64, u8>);
+        r.write(WResult::Ok(0x0102_0304_0506_0708));
+        assert_eq!(area, [0, 0x0102_0304_0506_0708]);
+        assert_eq!(WResult::from(Ok::<u8, u8>(3)), WResult::Ok(3));
+        assert_eq!(WOption::from(Some(3u8)), WOption::Some(3));
+    }
+
+    #[test]
+    fn unsupported_error_is_err_with_case() {
+        let mut area = [0xffu8; 16];
+        write_unsupported(area.as_mut_ptr(), 8, 33);
+        assert_eq!(area[0], 1);
+        assert_eq!(area[8], 33);
+    }
+
+    #[test]
+    fn strings_are_utf8() {
+        // On the host, `List` keeps the low 32 bits of the address; only check lengths there.
+        let l = string(&[b"ab", b"", b"c"]);
+        assert_eq!(l.len, 3);
+        let l = string_lossy(b"a\xffb");
+        assert_eq!(l.len, 2 + 3);
+        assert_eq!(string_lossy(b"").len, 0);
+    }
+
+    #[test]
+    fn core_conversions() {
+        assert!(bool::from_core(2));
+        assert!(!bool::from_core(0));
+        assert_eq!(u32::from_core(-1i32), u32::MAX);
+        assert_eq!(u64::from_core(-1i64), u64::MAX);
+        assert_eq!(u8::from_core(0x1ff), 0xff);
+        assert_eq!(IntoCore::<i32>::into_core(u32::MAX), -1);
+        assert_eq!(List::<u64>::empty().len, 0);
+        assert!(List::<u64>::empty().addr != 0);
+        assert_eq!(unsafe { bytes(core::ptr::null(), 0) }, &[] as &[u8]);
+    }
+}

@@ -1,0 +1,201 @@
+//! The one allocation entry point.
+//!
+//! Lists and strings returned to the program live in the program's memory and are freed by
+//! the program with its own allocator (wasi-libc calls `free()` when `len > 0`; wit-bindgen
+//! Rust rebuilds a `Vec`/`String` and drops it). So they must come from the program's
+//! `cabi_realloc` (wasi-libc and Rust std both define one), never from a private heap.
+//!
+//! Order for a result buffer of bytes ([`result_bytes`]):
+//! 1. the caller-supplied buffer, when one is armed ([`wasip2_on_wasip1_arm_buffer`]) and
+//!    the result fits: the adapter reads straight into it and the returned list points
+//!    into it (the caller recognises it by address and must not free it);
+//! 2. the spare block (an allocation an earlier call produced but did not hand out, e.g. a
+//!    read that returned no bytes), grown with `cabi_realloc` if needed;
+//! 3. a fresh `cabi_realloc(0, 0, align, size)`.
+//!
+//! Invariant: the spare block, if any, was obtained from `cabi_realloc` with alignment
+//! `SPARE_ALIGN` and is owned by the adapter alone.
+//!
+//! Thread-locality: core wasm without the threads proposal has one thread; these statics are
+//! per instance. (Under wasi-threads each thread would need its own armed buffer; the adapter
+//! is not built for shared memory.)
+
+use core::ptr;
+
+#[cfg(target_family = "wasm")]
+unsafe extern "C" {
+    /// The program's allocator (canonical ABI realloc): `(old, old_size, align, new_size)`.
+    fn cabi_realloc(old: *mut u8, old_size: usize, align: usize, new_size: usize) -> *mut u8;
+}
+
+/// Host stand-in for the program's `cabi_realloc`, so the logic is unit-testable.
+#[cfg(not(target_family = "wasm"))]
+unsafe fn cabi_realloc(old: *mut u8, old_size: usize, align: usize, new_size: usize) -> *mut u8 {
+    extern crate std;
+    use std::alloc::{Layout, alloc, realloc};
+    unsafe {
+        if old.is_null() {
+            alloc(Layout::from_size_align(new_size, align).unwrap())
+        } else {
+            realloc(old, Layout::from_size_align(old_size, align).unwrap(), new_size)
+        }
+    }
+}
+
+/// Grows (or first allocates, when `old` is null) a block with the program's allocator.
+/// Traps when the allocator fails: a canonical ABI host would trap the same way.
+pub fn realloc(old: *mut u8, old_size: usize, align: usize, new_size: usize) -> *mut u8 {
+    debug_assert!(new_size > 0);
+    let p = unsafe { cabi_realloc(old, old_size, align, new_size) };
+    if p.is_null() {
+        crate::trap::trap(b"cabi_realloc failed: out of memory");
+    }
+    p
+}
+
+/// Allocates `size` bytes aligned to `align` for a value the program will own. A zero size
+/// allocates nothing and yields an aligned dangling pointer (the program frees only when
+/// `len > 0`).
+pub fn alloc(size: usize, align: usize) -> *mut u8 {
+    if size == 0 {
+        return align as *mut u8;
+    }
+    realloc(ptr::null_mut(), 0, align, size)
+}
+
+/// State of the caller-supplied buffer and of the spare block.
+struct State {
+    armed: *mut u8,
+    armed_len: usize,
+    /// Whether the last `result_bytes` request was served from the caller's buffer.
+    last_used_caller: bool,
+    /// Total bytes of result data placed in caller buffers (for the zero-copy proof).
+    caller_bytes: u64,
+    spare: *mut u8,
+    spare_len: usize,
+}
+
+const SPARE_ALIGN: usize = 1;
+
+crate::instance_state!(state: State = State {
+    armed: ptr::null_mut(),
+    armed_len: 0,
+    last_used_caller: false,
+    caller_bytes: 0,
+    spare: ptr::null_mut(),
+    spare_len: 0,
+});
+
+/// Where a byte result was placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// In the caller-supplied buffer: the program must not free it.
+    Caller,
+    /// In memory from the program's allocator: the program frees it.
+    Owned,
+}
+
+/// A buffer for up to `size` bytes of a `list<u8>` result, per the order in the module doc.
+/// The caller-supplied buffer is consumed (disarmed) by every request, used or not, so that
+/// its effect is limited to the one call it was armed for.
+pub fn result_bytes(size: usize) -> (*mut u8, Placement) {
+    let s = state();
+    let armed = core::mem::replace(&mut s.armed, ptr::null_mut());
+    let armed_len = core::mem::take(&mut s.armed_len);
+    s.last_used_caller = false;
+    if size == 0 {
+        return (SPARE_ALIGN as *mut u8, Placement::Owned);
+    }
+    if !armed.is_null() && size <= armed_len {
+        s.last_used_caller = true;
+        return (armed, Placement::Caller);
+    }
+    if !s.spare.is_null() {
+        let (p, len) = (core::mem::replace(&mut s.spare, ptr::null_mut()), core::mem::take(&mut s.spare_len));
+        if len >= size {
+            return (p, Placement::Owned);
+        }
+        return (realloc(p, len, SPARE_ALIGN, size), Placement::Owned);
+    }
+    (realloc(ptr::null_mut(), 0, SPARE_ALIGN, size), Placement::Owned)
+}
+
+/// Records that `n` bytes of a result were placed (for the zero-copy counter), or hands a
+/// block back that is not going to be returned (`n == 0`), keeping it as the spare.
+pub fn finish_result_bytes(p: *mut u8, size: usize, placement: Placement, n: usize) {
+    let s = state();
+    match placement {
+        Placement::Caller => s.caller_bytes += n as u64,
+        Placement::Owned if n == 0 && size > 0 => {
+            // Not handed out: keep it as the spare. Every request takes the spare first,
+            // so none exists here and nothing is lost.
+            debug_assert!(s.spare.is_null());
+            s.spare = p;
+            s.spare_len = size;
+        }
+        Placement::Owned => {}
+    }
+}
+
+/// Arms the caller-supplied buffer for the next list-returning call (`input-stream.read`,
+/// `blocking-read`, `get-random-bytes`, …). One-shot: the next such call disarms it whether
+/// or not its result fitted. Alignment: any (byte lists). `ptr` must stay valid until the
+/// result has been consumed.
+#[cfg_attr(target_family = "wasm", unsafe(export_name = "wasip2_on_wasip1_arm_buffer"))]
+pub extern "C" fn wasip2_on_wasip1_arm_buffer(ptr: *mut u8, len: usize) {
+    let s = state();
+    s.armed = if len == 0 { ptr::null_mut() } else { ptr };
+    s.armed_len = len;
+}
+
+/// 1 if the last list-returning call placed its result in the caller-supplied buffer.
+#[cfg_attr(target_family = "wasm", unsafe(export_name = "wasip2_on_wasip1_buffer_used"))]
+pub extern "C" fn wasip2_on_wasip1_buffer_used() -> i32 {
+    state().last_used_caller as i32
+}
+
+/// Total bytes the adapter has placed directly into caller-supplied buffers.
+#[cfg_attr(target_family = "wasm", unsafe(export_name = "wasip2_on_wasip1_caller_bytes"))]
+pub extern "C" fn wasip2_on_wasip1_caller_bytes() -> u64 {
+    state().caller_bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // These tests share the adapter's single state; run them in one test to keep order.
+    #[test]
+    fn caller_buffer_then_spare_then_allocator() {
+        let mut buf = [0u8; 64];
+        wasip2_on_wasip1_arm_buffer(buf.as_mut_ptr(), buf.len());
+        let (p, pl) = result_bytes(32);
+        assert_eq!((p, pl), (buf.as_mut_ptr(), Placement::Caller));
+        finish_result_bytes(p, 32, pl, 32);
+        assert_eq!(wasip2_on_wasip1_buffer_used(), 1);
+        assert_eq!(wasip2_on_wasip1_caller_bytes(), 32);
+
+        // One-shot: the next request is not served from the buffer.
+        let (p2, pl2) = result_bytes(16);
+        assert_eq!(pl2, Placement::Owned);
+        assert_ne!(p2, buf.as_mut_ptr());
+        assert_eq!(wasip2_on_wasip1_buffer_used(), 0);
+        // An empty result hands the block back as the spare …
+        finish_result_bytes(p2, 16, pl2, 0);
+        // … which the next request reuses, grown when it is too small.
+        let (p3, _) = result_bytes(8);
+        assert_eq!(p3, p2);
+        finish_result_bytes(p3, 8, Placement::Owned, 0);
+        let (p4, _) = result_bytes(4096);
+        assert!(!p4.is_null());
+        unsafe { p4.add(4095).write(7) };
+
+        // Too small a caller buffer: falls back to the allocator and disarms.
+        wasip2_on_wasip1_arm_buffer(buf.as_mut_ptr(), 8);
+        let (p5, pl5) = result_bytes(9);
+        assert_eq!(pl5, Placement::Owned);
+        assert_ne!(p5, buf.as_mut_ptr());
+        assert_eq!(result_bytes(0).1, Placement::Owned);
+        assert_eq!(alloc(0, 4) as usize, 4);
+    }
+}

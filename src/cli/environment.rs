@@ -1,0 +1,60 @@
+//! `wasi:cli/environment` on WASIp1 `args_*` and `environ_*`.
+
+use crate::abi::{List, RetPtr, Tuple2, WOption};
+use crate::p1;
+use crate::scratch;
+use crate::trap::trap;
+
+/// Visits each NUL-terminated string WASIp1 gives for the arguments or the environment.
+fn each(environment: bool, mut f: impl FnMut(usize, &[u8])) -> usize {
+    let (count, bytes) = match p1::sizes(environment) {
+        Ok(s) => s,
+        Err(_) => trap(b"args_sizes_get/environ_sizes_get failed"),
+    };
+    let (ptrs, buf) = scratch::strings(count, bytes);
+    if p1::strings(environment, ptrs, buf).is_err() {
+        trap(b"args_get/environ_get failed");
+    }
+    for i in 0..count {
+        // SAFETY: the runtime filled `count` pointers to NUL-terminated strings inside `buf`.
+        let s = unsafe { core::ffi::CStr::from_ptr(*ptrs.add(i) as *const core::ffi::c_char) };
+        f(i, s.to_bytes());
+    }
+    count
+}
+
+/// `get-environment`: "Get the POSIX-style environment variables. Each environment variable
+/// is provided as a pair of string variable names and string value."
+///
+/// WASIp1 gives `NAME=VALUE`; the name ends at the first `=`.
+pub fn get_environment(ret: RetPtr<List<Tuple2<List<u8>, List<u8>>>>) {
+    let (count, _) = p1::sizes(true).unwrap_or((0, 0));
+    let out = crate::alloc::alloc(count * 16, 4) as *mut Tuple2<List<u8>, List<u8>>;
+    let n = each(true, |i, kv| {
+        let eq = kv.iter().position(|b| *b == b'=').unwrap_or(kv.len());
+        let v = if eq < kv.len() { &kv[eq + 1..] } else { &[][..] };
+        // SAFETY: `out` has room for `count` pairs and `i < count`.
+        unsafe { out.add(i).write(Tuple2(crate::abi::string_lossy(&kv[..eq]), crate::abi::string_lossy(v))) };
+    });
+    ret.write(List::new(out, n));
+}
+
+/// `get-arguments`: "Get the POSIX-style arguments to the program."
+pub fn get_arguments(ret: RetPtr<List<List<u8>>>) {
+    let (count, _) = p1::sizes(false).unwrap_or((0, 0));
+    let out = crate::alloc::alloc(count * 8, 4) as *mut List<u8>;
+    let n = each(false, |i, a| {
+        // SAFETY: `out` has room for `count` strings and `i < count`.
+        unsafe { out.add(i).write(crate::abi::string_lossy(a)) };
+    });
+    ret.write(List::new(out, n));
+}
+
+/// `initial-cwd`: "Return a path that programs should use as their initial current working
+/// directory, interpreting `.` as shorthand for this."
+///
+/// WASIp1 has no notion of a working directory, so there is none to report: `none`, which
+/// is also what wasmtime's native WASIp2 host answers unless told otherwise.
+pub fn initial_cwd(ret: RetPtr<WOption<List<u8>>>) {
+    ret.write(WOption::None);
+}

@@ -1,0 +1,6 @@
+//! `wasi:cli/stderr`: the program's stderr, WASIp1 fd 2.
+
+/// `get-stderr`: a new handle to the stderr output stream.
+pub fn get_stderr() -> u32 {
+    crate::io::streams::new_output(2)
+}

@@ -1,0 +1,3 @@
+//! `wasi:clocks`: monotonic and wall clocks.
+pub mod monotonic_clock;
+pub mod wall_clock;

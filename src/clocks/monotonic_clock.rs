@@ -1,0 +1,35 @@
+//! `wasi:clocks/monotonic-clock` on WASIp1 `CLOCK_MONOTONIC`.
+
+use crate::io::poll::{self, Wait};
+use crate::p1;
+use crate::trap::trap;
+
+/// `now`: "Read the current value of the clock. The clock is monotonic, therefore calling
+/// this function repeatedly will produce a sequence of non-decreasing values."
+pub fn now() -> u64 {
+    match p1::clock_now(p1::CLOCK_MONOTONIC) {
+        Ok(t) => t,
+        Err(_) => trap(b"clock_time_get(MONOTONIC) failed"),
+    }
+}
+
+/// `resolution`: "Query the resolution of the clock. Returns the duration of time
+/// corresponding to a clock tick."
+pub fn resolution() -> u64 {
+    match p1::clock_res(p1::CLOCK_MONOTONIC) {
+        Ok(t) => t,
+        Err(_) => trap(b"clock_res_get(MONOTONIC) failed"),
+    }
+}
+
+/// `subscribe-instant`: "Create a `pollable` which will resolve once the specified instant
+/// has occurred."
+pub fn subscribe_instant(when: u64) -> u32 {
+    poll::new(Wait::Clock(when), 0)
+}
+
+/// `subscribe-duration`: "Create a `pollable` that will resolve after the specified duration
+/// has elapsed from the time this function is invoked."
+pub fn subscribe_duration(when: u64) -> u32 {
+    poll::new(Wait::Clock(now().saturating_add(when)), 0)
+}

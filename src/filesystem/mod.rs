@@ -1,0 +1,3 @@
+//! `wasi:filesystem`: preopens and descriptors.
+pub mod preopens;
+pub mod types;

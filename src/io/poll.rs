@@ -1,0 +1,226 @@
+//! `wasi:io/poll`: pollables and `poll`, on WASIp1 `poll_oneoff`.
+//!
+//! The two runtimes' `poll_oneoff` differ (see `shared/notes/wasip1-runtime-facts.md`); the
+//! adapter only ever uses their common ground:
+//! - never zero subscriptions (WAMR blocks forever);
+//! - at most one clock subscription per call, relative and MONOTONIC; when fds are present its
+//!   timeout is rounded *up* to whole milliseconds (WAMR truncates to ms, which would wake
+//!   early); every clock pollable is re-checked against `monotonic-clock.now` afterwards, so
+//!   several timers, absolute deadlines and early wake-ups are all handled here;
+//! - `nbytes` of events is ignored (WAMR leaves it undefined);
+//! - only stream fds that can be polled are subscribed (stdio, later sockets); files and
+//!   closed streams are always ready without asking the runtime.
+
+use crate::abi::{List, RetPtr};
+use crate::io::streams::{InputStream, OutputStream};
+use crate::p1;
+use crate::resource;
+use crate::scratch;
+use crate::trap::trap;
+
+/// What a pollable waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// Always ready.
+    Always,
+    /// The monotonic clock reaching this instant (ns).
+    Clock(u64),
+    /// The input stream with this handle (the pollable's parent) having data or ending.
+    Input(u32),
+    /// The output stream with this handle (the pollable's parent) accepting writes.
+    Output(u32),
+}
+
+/// A `pollable` resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pollable {
+    pub wait: Wait,
+}
+
+/// A pollable reduced to what to ask the runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Ready,
+    Deadline(u64),
+    Fd { fd: u32, write: bool },
+}
+
+fn target(handle: u32) -> Target {
+    match resource::get::<Pollable>(handle).wait {
+        Wait::Always => Target::Ready,
+        Wait::Clock(t) => Target::Deadline(t),
+        // The parent stream outlives its pollables (the table enforces it).
+        Wait::Input(s) => {
+            let s = resource::get::<InputStream>(s);
+            match s.pollable_fd() {
+                Some(fd) => Target::Fd { fd, write: false },
+                None => Target::Ready,
+            }
+        }
+        Wait::Output(s) => {
+            let s = resource::get::<OutputStream>(s);
+            match s.pollable_fd() {
+                Some(fd) => Target::Fd { fd, write: true },
+                None => Target::Ready,
+            }
+        }
+    }
+}
+
+/// A new pollable; `parent` is the stream it watches (0 for clocks).
+pub fn new(wait: Wait, parent: u32) -> u32 {
+    let r = resource::Resource::Pollable(Pollable { wait });
+    if parent == 0 { resource::push(r) } else { resource::push_child(r, parent) }
+}
+
+/// Rounds a relative timeout up to whole milliseconds (WAMR truncates sub-ms parts).
+pub fn round_up_ms(ns: u64) -> u64 {
+    ns.div_ceil(1_000_000).saturating_mul(1_000_000)
+}
+
+/// Waits until at least one of `handles` is ready (or only checks, when `block` is false)
+/// and sets `ready[i]` for each ready one. Returns how many are ready.
+fn wait(handles: &[u32], ready: &mut [bool], block: bool) -> usize {
+    loop {
+        let now = crate::clocks::monotonic_clock::now();
+        let mut count = 0;
+        let mut nfds = 0;
+        let mut earliest = u64::MAX;
+        for (i, h) in handles.iter().enumerate() {
+            ready[i] = false;
+            match target(*h) {
+                Target::Ready => ready[i] = true,
+                Target::Deadline(t) if t <= now => ready[i] = true,
+                Target::Deadline(t) => earliest = earliest.min(t),
+                Target::Fd { .. } => nfds += 1,
+            }
+            count += ready[i] as usize;
+        }
+        if nfds > 0 {
+            // Ask about the fds; wait no longer than the nearest deadline, and not at all
+            // when something is already ready or the caller must not block.
+            let timeout = if count > 0 || !block {
+                Some(0)
+            } else if earliest != u64::MAX {
+                Some(round_up_ms(earliest - now))
+            } else {
+                None
+            };
+            let (subs, events) = scratch::poll_arrays(nfds + 1);
+            let mut n = 0;
+            for (i, h) in handles.iter().enumerate() {
+                if let Target::Fd { fd, write } = target(*h) {
+                    subs[n] = p1::Subscription {
+                        userdata: i as u64,
+                        tag: if write { p1::EVENTTYPE_FD_WRITE } else { p1::EVENTTYPE_FD_READ },
+                        u: p1::SubscriptionClock { id: fd, ..Default::default() },
+                    };
+                    n += 1;
+                }
+            }
+            if let Some(t) = timeout {
+                subs[n] = clock_subscription(t);
+                n += 1;
+            }
+            match p1::poll(&subs[..n], &mut events[..n]) {
+                Ok(got) => {
+                    for e in &events[..got.min(n)] {
+                        if e.ty != p1::EVENTTYPE_CLOCK && (e.userdata as usize) < ready.len() {
+                            let i = e.userdata as usize;
+                            count += !ready[i] as usize;
+                            ready[i] = true;
+                        }
+                    }
+                }
+                // A failed poll (e.g. an fd the runtime cannot poll) makes every fd
+                // pollable ready, so the next operation on it reports the error itself.
+                Err(_) => {
+                    for (i, h) in handles.iter().enumerate() {
+                        if matches!(target(*h), Target::Fd { .. }) && !ready[i] {
+                            ready[i] = true;
+                            count += 1;
+                        }
+                    }
+                }
+            }
+        } else if count == 0 && block {
+            // Only clocks, none due: one relative clock subscription sleeps until the nearest.
+            let sub = [clock_subscription(earliest - now)];
+            let mut ev = [p1::Event::default()];
+            if let Err(e) = p1::poll(&sub, &mut ev) {
+                let _ = e;
+                trap(b"poll_oneoff failed for a clock subscription");
+            }
+        }
+        if count > 0 || !block {
+            return count;
+        }
+    }
+}
+
+fn clock_subscription(relative_ns: u64) -> p1::Subscription {
+    p1::Subscription {
+        userdata: u64::MAX,
+        tag: p1::EVENTTYPE_CLOCK,
+        u: p1::SubscriptionClock { id: p1::CLOCK_MONOTONIC, timeout: relative_ns, precision: 0, flags: 0 },
+    }
+}
+
+/// `[resource-drop]pollable`.
+pub fn drop_pollable(this: u32) {
+    resource::remove::<Pollable>(this);
+}
+
+/// `[method]pollable.ready`: "Return the readiness of a pollable. This function never blocks.
+/// Returns `true` when the pollable is ready, and `false` otherwise."
+pub fn pollable_ready(this: u32) -> bool {
+    let mut r = [false];
+    wait(&[this], &mut r, false) > 0
+}
+
+/// `[method]pollable.block`: "`block` returns immediately if the pollable is ready, and
+/// otherwise blocks until ready. This function is equivalent to calling `poll.poll` on a list
+/// containing only this pollable."
+pub fn pollable_block(this: u32) {
+    let mut r = [false];
+    wait(&[this], &mut r, true);
+}
+
+/// `poll`: "Poll for completion on a set of pollables. … The result `list<u32>` contains one
+/// or more indices of handles in the argument list that is ready for I/O. This function
+/// traps if either: the list is empty, or the list contains more elements than can be indexed
+/// with a `u32` value."
+pub fn poll(ptr: *const u32, len: usize, ret: RetPtr<List<u32>>) {
+    if len == 0 {
+        trap(b"poll: the list of pollables is empty");
+    }
+    // SAFETY: the caller passes a valid list<borrow<pollable>> (canonical ABI).
+    let handles = unsafe { crate::abi::slice(ptr, len) };
+    let ready = scratch::flags(len);
+    let n = wait(handles, ready, true);
+    let out = crate::alloc::alloc(n * 4, 4) as *mut u32;
+    let mut k = 0;
+    for (i, r) in ready.iter().enumerate() {
+        if *r {
+            // SAFETY: `out` holds `n` u32s and exactly `n` flags are set.
+            unsafe { out.add(k).write(i as u32) };
+            k += 1;
+        }
+    }
+    ret.write(List::new(out, n));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_never_wakes_early() {
+        assert_eq!(round_up_ms(0), 0);
+        assert_eq!(round_up_ms(1), 1_000_000);
+        assert_eq!(round_up_ms(500_000), 1_000_000);
+        assert_eq!(round_up_ms(1_000_000), 1_000_000);
+        assert_eq!(round_up_ms(1_000_001), 2_000_000);
+        assert_eq!(round_up_ms(u64::MAX), u64::MAX);
+    }
+}

@@ -1,0 +1,358 @@
+//! `wasi:io/streams` on WASIp1 file descriptors.
+//!
+//! Streams here are unbuffered: a `write` is completed with `fd_write` (short writes are
+//! finished) before it returns, so `flush` has nothing to do and nothing can be lost at
+//! exit. Reads go straight from `fd_read` into the result list (or the caller's armed buffer,
+//! see `alloc`).
+//!
+//! Rules from the WIT enforced here:
+//! - `write` of more bytes than the last `check-write` permitted traps;
+//! - `blocking-write-and-flush` and `blocking-write-zeroes-and-flush` of more than 4096 bytes
+//!   trap;
+//! - the end of input is `closed`, never an empty success; after `closed` or
+//!   `last-operation-failed`, every later operation reports `closed`;
+//! - a stream with a live pollable cannot be dropped (the resource table traps).
+
+use crate::abi::{List, RetPtr, WResult};
+use crate::alloc;
+use crate::io::error;
+use crate::io::poll::{self, Wait};
+use crate::p1;
+use crate::resource::{self, Resource};
+use crate::trap::trap;
+
+/// What `check-write` permits at once. Writes are completed synchronously, so any size
+/// works; a large permit lets bulk writers issue one `fd_write` per chunk.
+pub const WRITE_PERMIT: u32 = 1 << 20;
+
+/// The most one `read` returns (bounds the allocation a huge `len` would request).
+pub const MAX_READ: u64 = 1 << 24;
+
+/// `blocking-write-and-flush` / `blocking-write-zeroes-and-flush` limit from the WIT.
+const BLOCKING_LIMIT: usize = 4096;
+
+/// `stream-error`: `variant { last-operation-failed(error), closed }`.
+#[repr(C, u8)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamError {
+    LastOperationFailed(u32) = 0,
+    Closed = 1,
+}
+
+/// An `input-stream` over a WASIp1 fd (stdin for now).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputStream {
+    pub fd: u32,
+    pub closed: bool,
+}
+
+/// An `output-stream` over a WASIp1 fd (stdout, stderr for now).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputStream {
+    pub fd: u32,
+    pub closed: bool,
+    /// Bytes the last `check-write` permitted and not yet written.
+    pub budget: u32,
+}
+
+impl InputStream {
+    /// The fd to subscribe to, or `None` when the stream is ready without asking (closed).
+    pub fn pollable_fd(&self) -> Option<u32> {
+        if self.closed { None } else { Some(self.fd) }
+    }
+}
+
+impl OutputStream {
+    pub fn pollable_fd(&self) -> Option<u32> {
+        if self.closed { None } else { Some(self.fd) }
+    }
+}
+
+/// New input stream handle over `fd`.
+pub fn new_input(fd: u32) -> u32 {
+    resource::push(Resource::InputStream(InputStream { fd, closed: false }))
+}
+
+/// New output stream handle over `fd`.
+pub fn new_output(fd: u32) -> u32 {
+    resource::push(Resource::OutputStream(OutputStream { fd, closed: false, budget: 0 }))
+}
+
+/// Maps a WASIp1 failure to a `stream-error`: a broken pipe is the reader going away
+/// (`closed`); anything else is `last-operation-failed` with an `error` resource.
+fn failed(errno: u16) -> StreamError {
+    if errno == p1::EPIPE { StreamError::Closed } else { StreamError::LastOperationFailed(error::new(errno)) }
+}
+
+/// Whether `fd` has input now (never blocks).
+fn readable_now(fd: u32) -> bool {
+    let subs = [
+        p1::Subscription {
+            userdata: 0,
+            tag: p1::EVENTTYPE_FD_READ,
+            u: p1::SubscriptionClock { id: fd, ..Default::default() },
+        },
+        p1::Subscription {
+            userdata: 1,
+            tag: p1::EVENTTYPE_CLOCK,
+            u: p1::SubscriptionClock { id: p1::CLOCK_MONOTONIC, ..Default::default() },
+        },
+    ];
+    let mut ev = [p1::Event::default(); 2];
+    match p1::poll(&subs, &mut ev) {
+        Ok(n) => ev[..n.min(2)].iter().any(|e| e.userdata == 0),
+        // The runtime cannot poll this fd: let the read find out.
+        Err(_) => true,
+    }
+}
+
+fn read(this: u32, len: u64, blocking: bool) -> Result<List<u8>, StreamError> {
+    let s = resource::get::<InputStream>(this);
+    if s.closed {
+        return Err(StreamError::Closed);
+    }
+    if len == 0 || (!blocking && !readable_now(s.fd)) {
+        return Ok(List::empty());
+    }
+    let want = len.min(MAX_READ) as usize;
+    let (buf, placement) = alloc::result_bytes(want);
+    // SAFETY: `result_bytes` returned `want` writable bytes.
+    let r = p1::read(s.fd, unsafe { core::slice::from_raw_parts_mut(buf, want) });
+    let n = *r.as_ref().unwrap_or(&0);
+    alloc::finish_result_bytes(buf, want, placement, n);
+    match r {
+        Ok(0) => {
+            s.closed = true;
+            Err(StreamError::Closed)
+        }
+        Ok(n) => Ok(List::new(buf, n)),
+        Err(e) => {
+            s.closed = true;
+            Err(failed(e))
+        }
+    }
+}
+
+/// Reads and discards up to `len` bytes.
+fn skip(this: u32, len: u64, blocking: bool) -> Result<u64, StreamError> {
+    let s = resource::get::<InputStream>(this);
+    if s.closed {
+        return Err(StreamError::Closed);
+    }
+    if len == 0 || (!blocking && !readable_now(s.fd)) {
+        return Ok(0);
+    }
+    let mut buf = [0u8; 4096];
+    let want = (len as usize).min(buf.len());
+    match p1::read(s.fd, &mut buf[..want]) {
+        Ok(0) => {
+            s.closed = true;
+            Err(StreamError::Closed)
+        }
+        Ok(n) => Ok(n as u64),
+        Err(e) => {
+            s.closed = true;
+            Err(failed(e))
+        }
+    }
+}
+
+/// `[method]input-stream.read`: "Perform a non-blocking read from the stream. … This function
+/// returns a list of bytes containing the read data, when successful. The returned list will
+/// contain up to `len` bytes; it may return fewer than requested, but not more. The list is
+/// empty when no bytes are available for reading at this time. … An empty list is returned if
+/// `len` is 0. When the source of a `read` is closed, `closed` is returned."
+pub fn input_stream_read(this: u32, len: u64, ret: RetPtr<WResult<List<u8>, StreamError>>) {
+    ret.write(read(this, len, false).into());
+}
+
+/// `[method]input-stream.blocking-read`: "Read bytes from a stream, after blocking until at
+/// least one byte can be read. Except for blocking, behavior is identical to `read`."
+pub fn input_stream_blocking_read(this: u32, len: u64, ret: RetPtr<WResult<List<u8>, StreamError>>) {
+    ret.write(read(this, len, true).into());
+}
+
+/// `[method]input-stream.skip`: "Skip bytes from a stream. Returns number of bytes skipped.
+/// Behaves identical to `read`, except instead of returning a list of bytes, returns the
+/// number of bytes consumed from the stream."
+pub fn input_stream_skip(this: u32, len: u64, ret: RetPtr<WResult<u64, StreamError>>) {
+    ret.write(skip(this, len, false).into());
+}
+
+/// `[method]input-stream.blocking-skip`: "Skip bytes from a stream, after blocking until at
+/// least one byte can be skipped. Except for blocking behavior, identical to `skip`."
+pub fn input_stream_blocking_skip(this: u32, len: u64, ret: RetPtr<WResult<u64, StreamError>>) {
+    ret.write(skip(this, len, true).into());
+}
+
+/// `[method]input-stream.subscribe`: "Create a `pollable` which will resolve once either the
+/// specified stream has bytes available to read or the other end of the stream has been
+/// closed. The created `pollable` is a child resource of the `input-stream`."
+pub fn input_stream_subscribe(this: u32) -> u32 {
+    resource::get::<InputStream>(this);
+    poll::new(Wait::Input(this), this)
+}
+
+/// `[resource-drop]input-stream`.
+pub fn drop_input_stream(this: u32) {
+    resource::remove::<InputStream>(this);
+}
+
+/// `[method]output-stream.check-write`: "Check readiness for writing. This function never
+/// blocks. Returns the number of bytes permitted for the next call to `write`, or an error.
+/// Calling `write` with more bytes than this function has permitted will trap. When this
+/// function returns 0 bytes, the `subscribe` pollable will become ready when this function
+/// will report at least 1 byte, or an error."
+pub fn output_stream_check_write(this: u32, ret: RetPtr<WResult<u64, StreamError>>) {
+    let s = resource::get::<OutputStream>(this);
+    ret.write(if s.closed {
+        WResult::Err(StreamError::Closed)
+    } else {
+        s.budget = WRITE_PERMIT;
+        WResult::Ok(WRITE_PERMIT as u64)
+    });
+}
+
+/// Writes `bytes` (or `zeroes` zero bytes) under the `check-write` permit.
+fn write(this: u32, bytes: &[u8], zeroes: u64, permit_needed: bool) -> Result<(), StreamError> {
+    let s = resource::get::<OutputStream>(this);
+    let total = bytes.len() as u64 + zeroes;
+    if permit_needed {
+        if total > s.budget as u64 {
+            trap(b"output-stream.write: more bytes than check-write permitted");
+        }
+        s.budget -= total as u32;
+    }
+    if s.closed {
+        return Err(StreamError::Closed);
+    }
+    let mut r = p1::write_all(s.fd, bytes);
+    let mut left = zeroes;
+    static ZEROES: [u8; 4096] = [0; 4096];
+    while r.is_ok() && left > 0 {
+        let n = left.min(ZEROES.len() as u64) as usize;
+        r = p1::write_all(s.fd, &ZEROES[..n]);
+        left -= n as u64;
+    }
+    r.map_err(|e| {
+        s.closed = true;
+        failed(e)
+    })
+}
+
+/// `[method]output-stream.write`: "Perform a write. This function never blocks. … Returns
+/// success when the write has completed or been buffered. … precondition: check-write
+/// gave permit of Ok(n) and contents has a length of less than or equal to n. Otherwise,
+/// this function will trap."
+pub fn output_stream_write(this: u32, ptr: *const u8, len: usize, ret: RetPtr<WResult<(), StreamError>>) {
+    // SAFETY: canonical ABI `list<u8>` parameter.
+    ret.write(write(this, unsafe { crate::abi::bytes(ptr, len) }, 0, true).into());
+}
+
+/// `[method]output-stream.blocking-write-and-flush`: "Perform a write of up to 4096 bytes,
+/// and then flush the stream. Block until all of these operations are complete, or an error
+/// occurs."
+pub fn output_stream_blocking_write_and_flush(
+    this: u32,
+    ptr: *const u8,
+    len: usize,
+    ret: RetPtr<WResult<(), StreamError>>,
+) {
+    if len > BLOCKING_LIMIT {
+        trap(b"output-stream.blocking-write-and-flush: more than 4096 bytes");
+    }
+    // SAFETY: canonical ABI `list<u8>` parameter.
+    ret.write(write(this, unsafe { crate::abi::bytes(ptr, len) }, 0, false).into());
+}
+
+fn flush(this: u32) -> Result<(), StreamError> {
+    if resource::get::<OutputStream>(this).closed { Err(StreamError::Closed) } else { Ok(()) }
+}
+
+/// `[method]output-stream.flush`: "Request to flush buffered output. This function never
+/// blocks." Writes are never buffered by the adapter, so there is nothing to flush.
+pub fn output_stream_flush(this: u32, ret: RetPtr<WResult<(), StreamError>>) {
+    ret.write(flush(this).into());
+}
+
+/// `[method]output-stream.blocking-flush`: "Request to flush buffered output, and block until
+/// flush completes and stream is ready for writing again."
+pub fn output_stream_blocking_flush(this: u32, ret: RetPtr<WResult<(), StreamError>>) {
+    ret.write(flush(this).into());
+}
+
+/// `[method]output-stream.subscribe`: "Create a `pollable` which will resolve once the
+/// output-stream is ready for more writing, or an error has occurred. … The created
+/// `pollable` is a child resource of the `output-stream`."
+pub fn output_stream_subscribe(this: u32) -> u32 {
+    resource::get::<OutputStream>(this);
+    poll::new(Wait::Output(this), this)
+}
+
+/// `[method]output-stream.write-zeroes`: "Write zeroes to a stream. This should be used
+/// precisely like `write` with the exact same preconditions (must use check-write first),
+/// but instead of passing a list of bytes, you simply pass the number of zero-bytes that
+/// should be written."
+pub fn output_stream_write_zeroes(this: u32, len: u64, ret: RetPtr<WResult<(), StreamError>>) {
+    ret.write(write(this, &[], len, true).into());
+}
+
+/// `[method]output-stream.blocking-write-zeroes-and-flush`: "Perform a write of up to 4096
+/// zeroes, and then flush the stream. Block until all of these operations are complete, or
+/// an error occurs."
+pub fn output_stream_blocking_write_zeroes_and_flush(this: u32, len: u64, ret: RetPtr<WResult<(), StreamError>>) {
+    if len > BLOCKING_LIMIT as u64 {
+        trap(b"output-stream.blocking-write-zeroes-and-flush: more than 4096 bytes");
+    }
+    ret.write(write(this, &[], len, false).into());
+}
+
+/// Moves up to `len` bytes from `src` to `this`.
+fn splice(this: u32, src: u32, len: u64, blocking: bool) -> Result<u64, StreamError> {
+    if resource::get::<OutputStream>(this).closed {
+        return Err(StreamError::Closed);
+    }
+    let s = resource::get::<InputStream>(src);
+    if s.closed {
+        return Err(StreamError::Closed);
+    }
+    if len == 0 || (!blocking && !readable_now(s.fd)) {
+        return Ok(0);
+    }
+    let mut buf = [0u8; 4096];
+    let want = (len as usize).min(buf.len());
+    let n = match p1::read(s.fd, &mut buf[..want]) {
+        Ok(0) => {
+            s.closed = true;
+            return Err(StreamError::Closed);
+        }
+        Ok(n) => n,
+        Err(e) => {
+            s.closed = true;
+            return Err(failed(e));
+        }
+    };
+    write(this, &buf[..n], 0, false).map(|()| n as u64)
+}
+
+/// `[method]output-stream.splice`: "Read from one stream and write to another. The behavior
+/// of splice is equivalent to: 1. calling `check-write` on the `output-stream` 2. calling
+/// `read` on the `input-stream` with the smaller of the `check-write` permitted length and
+/// the `len` provided to `splice` 3. calling `write` on the `output-stream` with that read
+/// data. … This function returns the number of bytes transferred; it may be less than `len`."
+pub fn output_stream_splice(this: u32, src: u32, len: u64, ret: RetPtr<WResult<u64, StreamError>>) {
+    ret.write(splice(this, src, len, false).into());
+}
+
+/// `[method]output-stream.blocking-splice`: "Read from one stream and write to another, with
+/// blocking. This is similar to `splice`, except that it blocks until the `output-stream` is
+/// ready for writing, and the `input-stream` is ready for reading, before performing the
+/// `splice`."
+pub fn output_stream_blocking_splice(this: u32, src: u32, len: u64, ret: RetPtr<WResult<u64, StreamError>>) {
+    ret.write(splice(this, src, len, true).into());
+}
+
+/// `[resource-drop]output-stream`.
+pub fn drop_output_stream(this: u32) {
+    resource::remove::<OutputStream>(this);
+}

@@ -1,0 +1,16 @@
+//! `wasi:random/insecure-seed`.
+
+use crate::abi::{RetPtr, Tuple2};
+
+crate::instance_state!(seed: Option<(u64, u64)> = None);
+
+/// `insecure-seed`: "Return a 128-bit value that may contain a pseudo-random value. The
+/// returned value is not required to be computed from a CSPRNG, and may even be entirely
+/// deterministic. … This function is intended to only be called once, by a source language
+/// to initialize Denial Of Service (DoS) protection in its hash-map implementation."
+///
+/// Drawn once from `random_get` and then the same for the life of the instance.
+pub fn insecure_seed(ret: RetPtr<Tuple2<u64, u64>>) {
+    let s = seed().get_or_insert_with(|| (super::u64(), super::u64()));
+    ret.write(Tuple2(s.0, s.1));
+}

@@ -1,0 +1,294 @@
+//! One resource table for every handle type the adapter hands out.
+//!
+//! Invariants, relied on by every interface module:
+//! - a handle is `index + 1`, so handle 0 is never issued (wasi-libc uses 0 as "none yet");
+//! - a handle names exactly one live resource of one type; using a free slot, an index past
+//!   the end, or a handle of another type traps with a message naming the handle, as the
+//!   component model traps on an invalid handle;
+//! - a resource with live children (a stream's pollables) cannot be removed: that traps, as
+//!   the WIT requires ("dropping a stream while its pollable is alive traps");
+//! - the table holds at most [`MAX_HANDLES`] entries; it grows by doubling through the
+//!   program's allocator (`alloc::realloc`), so its fixed cost is zero and each live handle
+//!   costs one [`Slot`] (32 bytes).
+//!
+//! Freed slots are reused last-in first-out, as wasmtime's table does.
+
+use crate::alloc;
+use crate::trap::{trap, trap_handle};
+
+/// Upper bound on simultaneously live handles.
+pub const MAX_HANDLES: u32 = 1 << 16;
+
+/// Everything a handle can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    InputStream(crate::io::streams::InputStream),
+    OutputStream(crate::io::streams::OutputStream),
+    Pollable(crate::io::poll::Pollable),
+    Error(crate::io::error::IoError),
+    Descriptor(crate::filesystem::types::Descriptor),
+    TerminalInput,
+    TerminalOutput,
+    Network,
+}
+
+impl Resource {
+    fn name(&self) -> &'static [u8] {
+        match self {
+            Resource::InputStream(_) => b"input-stream",
+            Resource::OutputStream(_) => b"output-stream",
+            Resource::Pollable(_) => b"pollable",
+            Resource::Error(_) => b"error",
+            Resource::Descriptor(_) => b"descriptor",
+            Resource::TerminalInput => b"terminal-input",
+            Resource::TerminalOutput => b"terminal-output",
+            Resource::Network => b"network",
+        }
+    }
+}
+
+/// A resource type stored in the table.
+pub trait Kind: Sized + 'static {
+    /// WIT name, for trap messages.
+    const NAME: &'static [u8];
+    fn get(r: &mut Resource) -> Option<&mut Self>;
+}
+
+macro_rules! kind {
+    ($t:ty, $variant:ident, $name:literal) => {
+        impl Kind for $t {
+            const NAME: &'static [u8] = $name;
+            fn get(r: &mut Resource) -> Option<&mut Self> {
+                match r {
+                    Resource::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+kind!(crate::io::streams::InputStream, InputStream, b"input-stream");
+kind!(crate::io::streams::OutputStream, OutputStream, b"output-stream");
+kind!(crate::io::poll::Pollable, Pollable, b"pollable");
+kind!(crate::io::error::IoError, Error, b"error");
+kind!(crate::filesystem::types::Descriptor, Descriptor, b"descriptor");
+
+/// Payload-free resource kinds.
+pub struct TerminalInput;
+pub struct TerminalOutput;
+pub struct Network;
+
+#[derive(Debug, Clone, Copy)]
+enum Entry {
+    Free { next: u32 },
+    Used { res: Resource, children: u32, parent: u32 },
+}
+
+/// One table slot.
+#[derive(Debug, Clone, Copy)]
+pub struct Slot(Entry);
+
+struct Table {
+    slots: *mut Slot,
+    cap: u32,
+    len: u32,
+    /// Head of the free list (an index), or `u32::MAX`.
+    free: u32,
+}
+
+// Callers never hold a slot reference across a push (which may move the slots).
+crate::instance_state!(table: Table = Table { slots: core::ptr::null_mut(), cap: 0, len: 0, free: u32::MAX });
+
+impl Table {
+    fn slot(&mut self, handle: u32) -> Option<&mut Entry> {
+        let idx = handle.checked_sub(1)?;
+        if idx >= self.len {
+            return None;
+        }
+        // SAFETY: idx < len <= cap, and slots[..len] are initialised.
+        Some(unsafe { &mut (*self.slots.add(idx as usize)).0 })
+    }
+
+    fn insert(&mut self, res: Resource, parent: u32) -> u32 {
+        let entry = Entry::Used { res, children: 0, parent };
+        if self.free != u32::MAX {
+            let idx = self.free;
+            // SAFETY: the free list only holds indices < len.
+            let slot = unsafe { &mut (*self.slots.add(idx as usize)).0 };
+            let Entry::Free { next } = *slot else { trap(b"resource table corrupted") };
+            self.free = next;
+            *slot = entry;
+            return idx + 1;
+        }
+        if self.len == self.cap {
+            if self.cap >= MAX_HANDLES {
+                trap(b"too many live handles (limit 65536)");
+            }
+            let new_cap = if self.cap == 0 { 16 } else { self.cap * 2 };
+            let sz = core::mem::size_of::<Slot>();
+            self.slots = alloc::realloc(
+                self.slots as *mut u8,
+                self.cap as usize * sz,
+                core::mem::align_of::<Slot>(),
+                new_cap as usize * sz,
+            ) as *mut Slot;
+            self.cap = new_cap;
+        }
+        // SAFETY: len < cap after growth.
+        unsafe { self.slots.add(self.len as usize).write(Slot(entry)) };
+        self.len += 1;
+        self.len
+    }
+}
+
+/// Adds a resource; returns its handle (never 0).
+pub fn push(res: Resource) -> u32 {
+    table().insert(res, 0)
+}
+
+/// Adds a resource that depends on `parent` (a pollable on its stream): `parent` cannot be
+/// removed until this child is.
+pub fn push_child(res: Resource, parent: u32) -> u32 {
+    let t = table();
+    match t.slot(parent) {
+        Some(Entry::Used { children, .. }) => *children += 1,
+        _ => trap_handle(b"invalid parent handle ", parent, b""),
+    }
+    t.insert(res, parent)
+}
+
+/// The resource of type `T` named by `handle`; traps if there is none.
+pub fn get<T: Kind>(handle: u32) -> &'static mut T {
+    match table().slot(handle) {
+        Some(Entry::Used { res, .. }) => match T::get(res) {
+            Some(v) => v,
+            None => trap_handle(b"handle ", handle, T::NAME),
+        },
+        _ => trap_handle(b"handle ", handle, T::NAME),
+    }
+}
+
+/// Checks that `handle` names a live resource of the given payload-free kind.
+pub fn check(handle: u32, want: Resource) {
+    match table().slot(handle) {
+        Some(Entry::Used { res, .. }) if *res == want => {}
+        _ => trap_handle(b"handle ", handle, want.name()),
+    }
+}
+
+/// Removes the resource of type `T` named by `handle` and returns it. Traps if the handle is
+/// invalid or of another type, or if the resource still has children.
+pub fn remove<T: Kind + Copy>(handle: u32) -> T {
+    let v = *get::<T>(handle);
+    remove_checked(handle);
+    v
+}
+
+/// Removes a payload-free resource of kind `want`.
+pub fn remove_kind(handle: u32, want: Resource) {
+    check(handle, want);
+    remove_checked(handle);
+}
+
+fn remove_checked(handle: u32) {
+    let t = table();
+    let parent = match t.slot(handle) {
+        Some(Entry::Used { children, parent, .. }) => {
+            if *children != 0 {
+                trap_handle(b"cannot drop handle ", handle, b"while its child pollables are alive");
+            }
+            *parent
+        }
+        _ => trap_handle(b"handle ", handle, b"(already dropped)"),
+    };
+    let free = t.free;
+    if let Some(slot) = t.slot(handle) {
+        *slot = Entry::Free { next: free };
+    }
+    t.free = handle - 1;
+    if parent != 0 {
+        if let Some(Entry::Used { children, .. }) = t.slot(parent) {
+            *children -= 1;
+        }
+    }
+}
+
+/// Body of every method of a resource this build never creates (status `no-instance`): no
+/// handle of that type can exist, so the one passed is invalid and the call traps.
+pub fn no_instance(handle: i32, kind: &str) -> ! {
+    trap_handle(b"handle ", handle as u32, kind.as_bytes())
+}
+
+#[cfg(test)]
+pub fn live() -> u32 {
+    let t = table();
+    (1..=t.len).filter(|h| matches!(t.slot(*h), Some(Entry::Used { .. }))).count() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::error::IoError;
+    use crate::io::poll::{Pollable, Wait};
+    extern crate std;
+
+    fn traps(f: impl FnOnce() + std::panic::UnwindSafe) -> std::string::String {
+        let e = std::panic::catch_unwind(f).expect_err("expected a trap");
+        e.downcast_ref::<std::string::String>().cloned().unwrap_or_default()
+    }
+
+    // The table is one global; keep its tests in one function so they run in order.
+    #[test]
+    fn handles_are_typed_nonzero_reused_and_bounded() {
+        let a = push(Resource::Error(IoError { errno: 8 }));
+        assert_ne!(a, 0);
+        assert_eq!(get::<IoError>(a).errno, 8);
+        // Wrong type traps.
+        let m = traps(move || {
+            get::<Pollable>(a);
+        });
+        assert!(m.contains("expected pollable") || m.contains("pollable"), "{m}");
+        // Handle 0 and out-of-range handles trap.
+        traps(|| {
+            get::<IoError>(0);
+        });
+        traps(|| {
+            get::<IoError>(1_000_000);
+        });
+        // Drop, then use: traps; the slot is reused.
+        assert_eq!(remove::<IoError>(a).errno, 8);
+        traps(move || {
+            get::<IoError>(a);
+        });
+        traps(move || {
+            remove::<IoError>(a);
+        });
+        let b = push(Resource::Error(IoError { errno: 9 }));
+        assert_eq!(b, a, "LIFO reuse");
+
+        // A parent with a live child cannot be dropped; after the child goes, it can.
+        let p = push(Resource::Network);
+        let c = push_child(Resource::Pollable(Pollable { wait: Wait::Always }), p);
+        traps(move || remove_kind(p, Resource::Network));
+        remove::<Pollable>(c);
+        remove_kind(p, Resource::Network);
+        remove::<IoError>(b);
+
+        // Growth keeps existing entries.
+        let hs: std::vec::Vec<u32> =
+            (0..1000).map(|i| push(Resource::Error(IoError { errno: i as u16 }))).collect();
+        for (i, h) in hs.iter().enumerate() {
+            assert_eq!(get::<IoError>(*h).errno, i as u16);
+        }
+        for h in &hs {
+            remove::<IoError>(*h);
+        }
+        assert_eq!(live(), 0);
+        traps(|| no_instance(3, "tcp-socket"));
+    }
+
+    #[test]
+    fn slot_is_small() {
+        assert!(core::mem::size_of::<Slot>() <= 32, "{}", core::mem::size_of::<Slot>());
+    }
+}
