@@ -1,13 +1,11 @@
 //! 1. Renders the import table from `wit/` and `src/coverage.txt` (see `crates/wit-table`).
-//! 2. Builds the adapter archive for `wasm32-wasip1` with the `adapter` profile, so the
+//! 2. Builds the adapter archive for `wasm32-wasip1` with the `adapter` profile (a pure
+//!    staticlib, see below), so the
 //!    linker carries it (`include_bytes!`) and works after a plain `cargo install --path`.
 //!    The nested cargo uses its own target dir under OUT_DIR (no lock shared with the outer
 //!    build) and a clean environment (the outer build's flags are for the host).
 use std::path::PathBuf;
 use std::process::Command;
-
-#[path = "src/archive.rs"]
-mod archive;
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
@@ -26,15 +24,16 @@ fn main() {
 
     let archive = out.join("libwasip2_on_wasip1.a");
     if let Ok(pre) = std::env::var("WASIP2_ON_WASIP1_PREBUILT_ARCHIVE") {
-        let mut bytes = std::fs::read(&pre).expect("reading WASIP2_ON_WASIP1_PREBUILT_ARCHIVE");
-        archive::localize_in_archive(&mut bytes, archive::PRIVATE_SYMBOLS);
-        std::fs::write(&archive, bytes).unwrap();
+        std::fs::copy(&pre, &archive).expect("copying WASIP2_ON_WASIP1_PREBUILT_ARCHIVE");
         return;
     }
     let target_dir = out.join("adapter-target");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.args(["build", "--profile", "adapter", "--target", "wasm32-wasip1", "-p", "wasip2-on-wasip1"])
+    // `cargo rustc --crate-type staticlib`: with the manifest's extra `rlib` crate type rustc
+    // would skip LTO and ship `core` as a separate member (with a global panic handler that
+    // clashes with std's). A pure staticlib is one LTO'd object exporting only the entry points.
+    cmd.args(["rustc", "--profile", "adapter", "--target", "wasm32-wasip1", "-p", "wasip2-on-wasip1", "--crate-type", "staticlib"])
         .arg("--manifest-path")
         .arg(root.join("Cargo.toml"))
         .arg("--target-dir")
@@ -49,11 +48,5 @@ fn main() {
         eprintln!("error: building the adapter archive failed (is `rustup target add wasm32-wasip1` done?)");
         std::process::exit(1);
     }
-    let mut bytes = std::fs::read(target_dir.join("wasm32-wasip1/adapter/libwasip2_on_wasip1.a")).unwrap();
-    let n = archive::localize_in_archive(&mut bytes, archive::PRIVATE_SYMBOLS);
-    if n != 1 {
-        eprintln!("error: expected to make exactly one panic-handler symbol local in the adapter archive, made {n}");
-        std::process::exit(1);
-    }
-    std::fs::write(&archive, bytes).unwrap();
+    std::fs::copy(target_dir.join("wasm32-wasip1/adapter/libwasip2_on_wasip1.a"), &archive).unwrap();
 }

@@ -16,9 +16,15 @@ fn each(environment: bool, mut f: impl FnMut(usize, &[u8])) -> usize {
         trap(b"args_get/environ_get failed");
     }
     for i in 0..count {
-        // SAFETY: the runtime filled `count` pointers to NUL-terminated strings inside `buf`.
-        let s = unsafe { core::ffi::CStr::from_ptr(*ptrs.add(i) as *const core::ffi::c_char) };
-        f(i, s.to_bytes());
+        // SAFETY: the runtime filled `count` pointers to NUL-terminated strings inside `buf`
+        // (`bytes` long in all), so each string and its NUL lie within `buf`.
+        let s = unsafe { *ptrs.add(i) };
+        let end = unsafe { buf.add(bytes) };
+        let mut len = 0;
+        while unsafe { s.add(len) } < end && unsafe { *s.add(len) } != 0 {
+            len += 1;
+        }
+        f(i, unsafe { core::slice::from_raw_parts(s, len) });
     }
     count
 }

@@ -4,9 +4,7 @@
 //! - [`link`]: the `wasm-ld` drop-in: links with the adapter archive, resolves the imports a
 //!   static library cannot satisfy by symbol name, adds `_start`, refuses leftovers.
 //! - [`rewrite`]: the module rewrite (import redirection, `_start`, section clean-up).
-//! - [`archive`]: the adapter archive's post-processing (private panic handler).
 //! - [`coverage`]: the README's coverage table.
-pub mod archive;
 pub mod coverage;
 pub mod link;
 pub mod rewrite;
