@@ -1,0 +1,257 @@
+//! Shared machinery of the end-to-end tests: locating the tools, building guests natively and
+//! through the adapter, running them on the three runtimes and comparing transcripts.
+//!
+//! The tools (`wasip2-on-wasip1-ld`, `wamr-run`, `wasmtime-run`) are built in release mode by
+//! `scripts/test.sh` before `cargo test` runs, because building them from inside a test would
+//! contend for cargo's lock on the target directory.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+}
+
+/// A release tool binary; fails with instructions when it has not been built.
+pub fn tool(name: &str) -> PathBuf {
+    let p = target_dir().join("release").join(name);
+    assert!(p.is_file(), "{} is missing: run `scripts/test.sh` (it builds the tools first)", p.display());
+    p
+}
+
+/// A command without the outer cargo's environment (its flags are for the host build).
+pub fn clean_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut c = Command::new(program);
+    for (k, _) in std::env::vars() {
+        if (k.starts_with("CARGO_") && k != "CARGO_HOME") || k == "RUSTFLAGS" || k.starts_with("__CARGO") {
+            c.env_remove(&k);
+        }
+    }
+    c
+}
+
+fn run_ok(mut c: Command, what: &str) {
+    let out = c.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Where built guests go.
+pub fn guests_dir() -> PathBuf {
+    let d = target_dir().join("guests");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A guest built both ways.
+#[derive(Debug, Clone)]
+pub struct Guest {
+    pub name: String,
+    /// Native WASIp2 component (the reference).
+    pub native: PathBuf,
+    /// WASIp1 core module linked through the adapter.
+    pub adapted: PathBuf,
+}
+
+/// Builds `adapter-tests/c/<name>.c` with clang-19 for wasm32-wasip2, natively and through
+/// the adapter's linker (`-fuse-ld`).
+pub fn c_guest(name: &str) -> Guest {
+    let src = root().join("adapter-tests/c").join(format!("{name}.c"));
+    let out = guests_dir();
+    let native = out.join(format!("c-{name}.native.wasm"));
+    let adapted = out.join(format!("c-{name}.adapted.wasm"));
+    let cc = root().join("scripts/wasip2-clang");
+    let mut c = clean_command(&cc);
+    c.args(["-O2", "-Wall", "-Werror"]).arg(&src).arg("-o").arg(&native);
+    run_ok(c, &format!("clang (native) {name}"));
+    let mut c = clean_command(&cc);
+    c.args(["-O2", "-Wall", "-Werror"])
+        .arg(format!("-fuse-ld={}", tool("wasip2-on-wasip1-ld").display()))
+        .arg(&src)
+        .arg("-o")
+        .arg(&adapted);
+    run_ok(c, &format!("clang (adapted) {name}"));
+    Guest { name: format!("c/{name}"), native, adapted }
+}
+
+/// Builds `adapter-tests/rust/<name>` for wasm32-wasip2, natively (wasm-component-ld) and with
+/// the adapter's linker as cargo's `linker`.
+pub fn rust_guest(name: &str) -> Guest {
+    let dir = root().join("adapter-tests/rust").join(name);
+    let out = guests_dir();
+    let mut paths = Vec::new();
+    for (kind, linker) in [("native", None), ("adapted", Some(tool("wasip2-on-wasip1-ld")))] {
+        let tdir = out.join(format!("rust-{kind}"));
+        // Cargo does not track the linker in its fingerprints: remove the previous link
+        // output so the guest is relinked with the current adapter every time.
+        if let Ok(rd) = std::fs::read_dir(tdir.join("wasm32-wasip2/release/deps")) {
+            for e in rd.flatten() {
+                let f = e.file_name().to_string_lossy().into_owned();
+                if f.starts_with(&format!("{name}-")) && f.ends_with(".wasm") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        let mut c = clean_command("cargo");
+        c.current_dir(&dir).args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"]).arg(&tdir);
+        if let Some(l) = linker {
+            c.env("CARGO_TARGET_WASM32_WASIP2_LINKER", l);
+        }
+        run_ok(c, &format!("cargo build ({kind}) {name}"));
+        let built = tdir.join("wasm32-wasip2/release").join(format!("{name}.wasm"));
+        let dest = out.join(format!("rust-{name}.{kind}.wasm"));
+        std::fs::copy(&built, &dest).unwrap();
+        paths.push(dest);
+    }
+    Guest { name: format!("rust/{name}"), native: paths[0].clone(), adapted: paths[1].clone() }
+}
+
+/// Builds each guest once per test process.
+pub fn cached(key: &str, build: impl FnOnce() -> Guest) -> Guest {
+    static CACHE: OnceLock<std::sync::Mutex<BTreeMap<String, Guest>>> = OnceLock::new();
+    let m = CACHE.get_or_init(Default::default);
+    if let Some(g) = m.lock().unwrap().get(key) {
+        return g.clone();
+    }
+    let g = build();
+    m.lock().unwrap().insert(key.to_string(), g.clone());
+    g
+}
+
+/// The runtimes a guest runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    /// The native component on wasmtime's WASIp2 (the reference).
+    NativeP2,
+    /// The adapted module on wasmtime's WASIp1.
+    WasmtimeP1,
+    /// The adapted module on WAMR.
+    Wamr,
+}
+
+impl Runtime {
+    pub const ADAPTED: [Runtime; 2] = [Runtime::WasmtimeP1, Runtime::Wamr];
+}
+
+/// What a program run produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transcript {
+    pub stdout: String,
+    pub stderr: String,
+    pub status: Option<i32>,
+    /// Files left in the preopened directory: relative path → contents.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// A run: arguments, environment, stdin.
+#[derive(Debug, Clone, Default)]
+pub struct Case {
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub stdin: Vec<u8>,
+}
+
+fn tree(dir: &Path, base: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for p in entries {
+        let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+        if p.is_dir() {
+            out.insert(format!("{rel}/"), Vec::new());
+            tree(&p, base, out);
+        } else if p.file_name().is_some_and(|n| n != "prog.wasm") {
+            out.insert(rel, std::fs::read(&p).unwrap());
+        }
+    }
+}
+
+/// Runs `guest` on `rt` in a fresh directory (preopened as `/sandbox`), with the program
+/// copied there as `prog.wasm` so `argv[0]` is the same everywhere.
+pub fn run(guest: &Guest, rt: Runtime, case: &Case) -> Transcript {
+    let work = tempdir(&format!("{}-{rt:?}", guest.name.replace('/', "-")));
+    let sandbox = work.join("sandbox");
+    std::fs::create_dir_all(&sandbox).unwrap();
+    let (runner, module) = match rt {
+        Runtime::NativeP2 => ("wasmtime-run", &guest.native),
+        Runtime::WasmtimeP1 => ("wasmtime-run", &guest.adapted),
+        Runtime::Wamr => ("wamr-run", &guest.adapted),
+    };
+    std::fs::copy(module, work.join("prog.wasm")).unwrap();
+    let mut c = Command::new(tool(runner));
+    c.current_dir(&work).arg("--map-dir=/sandbox::sandbox");
+    for (k, v) in &case.env {
+        c.arg(format!("--env={k}={v}"));
+    }
+    c.arg("prog.wasm").args(&case.args);
+    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let input = case.stdin.clone();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let mut files = BTreeMap::new();
+    tree(&sandbox, &sandbox, &mut files);
+    let _ = std::fs::remove_dir_all(&work);
+    Transcript {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        status: out.status.code(),
+        files,
+    }
+}
+
+/// Runs the guest natively and on both adapted runtimes, and asserts all three transcripts
+/// are identical. Returns the reference transcript.
+pub fn differential(guest: &Guest, case: &Case) -> Transcript {
+    let reference = run(guest, Runtime::NativeP2, case);
+    for rt in Runtime::ADAPTED {
+        let t = run(guest, rt, case);
+        assert_eq!(
+            t, reference,
+            "{} on {rt:?} differs from the native WASIp2 run\n--- native stdout\n{}\n--- {rt:?} stdout\n{}\n--- native stderr\n{}\n--- {rt:?} stderr\n{}",
+            guest.name, reference.stdout, t.stdout, reference.stderr, t.stderr
+        );
+    }
+    reference
+}
+
+/// Import modules of a core module.
+pub fn import_modules(wasm: &Path) -> Vec<(String, String)> {
+    let bytes = std::fs::read(wasm).unwrap();
+    let mut out = Vec::new();
+    for p in wasmparser::Parser::new(0).parse_all(&bytes) {
+        if let wasmparser::Payload::ImportSection(s) = p.unwrap() {
+            for i in s.into_imports() {
+                let i = i.unwrap();
+                out.push((i.module.to_string(), i.name.to_string()));
+            }
+        }
+    }
+    out
+}
+
+pub fn tempdir(tag: &str) -> PathBuf {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let d = std::env::temp_dir().join(format!("w2w1-test-{}-{n}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
