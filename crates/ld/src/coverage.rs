@@ -35,3 +35,19 @@ pub fn markdown() -> String {
     let _ = writeln!(s, "{END}");
     s
 }
+
+#[cfg(test)]
+mod tests {
+    /// The README's coverage table is exactly what the table generates.
+    #[test]
+    fn readme_table_is_current() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+        let start = readme.find(super::BEGIN).expect("README has the coverage block");
+        let end = readme.find(super::END).expect("README has the coverage block end") + super::END.len() + 1;
+        assert_eq!(
+            &readme[start..end.min(readme.len())],
+            super::markdown(),
+            "README coverage table is stale: run `target/release/wasip2-on-wasip1 coverage` and paste it"
+        );
+    }
+}

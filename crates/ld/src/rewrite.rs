@@ -39,8 +39,12 @@ pub struct Info {
 }
 
 impl Info {
+    /// The function's name from the name section (Rust names demangled, without hash).
     pub fn name_of(&self, f: u32) -> String {
-        self.names.get(&f).cloned().unwrap_or_else(|| format!("function {f}"))
+        match self.names.get(&f) {
+            Some(n) => format!("{:#}", rustc_demangle::demangle(n)),
+            None => format!("function {f}"),
+        }
     }
 }
 

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh machine: installs what is missing, builds the
+# host tools (the linker with the adapter archive, the WAMR and wasmtime runners) in release
+# mode, then runs all unit and end-to-end tests in the same profile (so wasmtime and WAMR are
+# compiled once).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/setup.sh
+cargo build --release --locked -p wasip2-on-wasip1-ld -p wamr-run -p wasmtime-run
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --release --locked --workspace "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole run (cargo prints one summary per test binary).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1) } }
+     END { printf "all tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"

@@ -1,0 +1,91 @@
+//! The adapter must not compile when an implementation disagrees with the WIT: the exported
+//! entry points are generated from `wit/` and call the hand-written functions with typed
+//! conversions, so a wrong arity, a wrong value width or a wrong return-area layout is a
+//! compile error. Each case copies the crate, breaks one implementation, and builds it for
+//! `wasm32-wasip1`.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// Copies the adapter (and the table crate its build script uses) into a scratch workspace.
+fn scratch_crate() -> std::path::PathBuf {
+    let d = tempdir("sigcheck");
+    for sub in ["src", "wit", "crates/wit-table/src"] {
+        copy_dir(&root().join(sub), &d.join(sub));
+    }
+    for f in ["build.rs", "Cargo.lock", "crates/wit-table/Cargo.toml"] {
+        std::fs::copy(root().join(f), d.join(f)).unwrap();
+    }
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let members = manifest.lines().find(|l| l.starts_with("members = ")).unwrap();
+    std::fs::write(d.join("Cargo.toml"), manifest.replace(members, r#"members = [".", "crates/wit-table"]"#)).unwrap();
+    d
+}
+
+fn build(dir: &Path) -> (bool, String) {
+    let out = clean_command("cargo")
+        .current_dir(dir)
+        .args(["build", "--target", "wasm32-wasip1", "-p", "wasip2-on-wasip1", "--target-dir"])
+        .arg(guests_dir().join("sigcheck-target"))
+        .output()
+        .unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn mutate(dir: &Path, file: &str, from: &str, to: &str) {
+    let p = dir.join(file);
+    let s = std::fs::read_to_string(&p).unwrap();
+    assert!(s.contains(from), "{file} no longer contains {from:?}; update this test");
+    std::fs::write(&p, s.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn mistyped_implementations_do_not_compile() {
+    let d = scratch_crate();
+    // The unmodified copy builds (so the failures below are caused by the mutations).
+    let (ok, err) = build(&d);
+    assert!(ok, "unmodified copy does not build:\n{err}");
+
+    // 1. A result of the wrong width: `get-stdin` returns a u32 handle (core i32).
+    mutate(&d, "src/cli/stdin.rs", "pub fn get_stdin() -> u32 {", "pub fn get_stdin() -> u64 {");
+    mutate(&d, "src/cli/stdin.rs", "crate::io::streams::new_input(0)", "crate::io::streams::new_input(0) as u64");
+    let (ok, err) = build(&d);
+    assert!(!ok && err.contains("get_stdin") && err.contains("expected `i32`"), "{err}");
+    mutate(&d, "src/cli/stdin.rs", "pub fn get_stdin() -> u64 {", "pub fn get_stdin() -> u32 {");
+    mutate(&d, "src/cli/stdin.rs", "crate::io::streams::new_input(0) as u64", "crate::io::streams::new_input(0)");
+
+    // 2. A return area of the wrong layout: wall-clock `now` writes a 16-byte `datetime`.
+    mutate(&d, "src/clocks/wall_clock.rs", "pub fn now(ret: RetPtr<Datetime>) {", "pub fn now(ret: RetPtr<u64>) {");
+    mutate(&d, "src/clocks/wall_clock.rs", "Ok(t) => ret.write(Datetime::from_ns(t)),\n        Err(_) => trap(b\"clock_time_get(REALTIME) failed\"),", "Ok(t) => ret.write(t),\n        Err(_) => trap(b\"clock_time_get(REALTIME) failed\"),");
+    let (ok, err) = build(&d);
+    assert!(!ok && err.contains("return area size differs from the WIT"), "{err}");
+    mutate(&d, "src/clocks/wall_clock.rs", "pub fn now(ret: RetPtr<u64>) {", "pub fn now(ret: RetPtr<Datetime>) {");
+    mutate(&d, "src/clocks/wall_clock.rs", "Ok(t) => ret.write(t),\n        Err(_) => trap(b\"clock_time_get(REALTIME) failed\"),", "Ok(t) => ret.write(Datetime::from_ns(t)),\n        Err(_) => trap(b\"clock_time_get(REALTIME) failed\"),");
+
+    // 3. A missing parameter: `subscribe-duration` takes the duration.
+    mutate(&d, "src/clocks/monotonic_clock.rs", "pub fn subscribe_duration(when: u64) -> u32 {\n    poll::new(Wait::Clock(now().saturating_add(when)), 0)", "pub fn subscribe_duration() -> u32 {\n    poll::new(Wait::Clock(now()), 0)");
+    let (ok, err) = build(&d);
+    assert!(!ok && err.contains("subscribe_duration"), "{err}");
+
+    // 4. A function the coverage file says is implemented but is not.
+    let d2 = scratch_crate();
+    mutate(&d2, "src/io/poll.rs", "pub fn pollable_ready(", "pub fn pollable_ready_renamed(");
+    let (ok, err) = build(&d2);
+    assert!(!ok && err.contains("pollable_ready"), "{err}");
+    let _ = std::fs::remove_dir_all(&d);
+    let _ = std::fs::remove_dir_all(&d2);
+}
