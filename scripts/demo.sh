@@ -27,7 +27,7 @@ cp "$out/rust-adapted/wasm32-wasip2/release/hello.wasm" "$out/rust-hello.wasm"
 ls -l "$out"/*.wasm | awk '{print "   ", $5, $9}'
 
 run() { # runner file -> "stdout+stderr, exit status"
-  (cd "$out" && printf 'piped input\n' | "$bin/$1" --env=GREETING=hello "$2" one "two words" 2>&1; echo "[exit status $?]")
+  (set +e; cd "$out" && printf 'piped input\n' | "$bin/$1" --env=GREETING=hello "$2" one "two words" 2>&1; echo "[exit status $?]")
 }
 for g in c-hello rust-hello; do
   echo
