@@ -228,11 +228,14 @@ fn write(this: u32, bytes: &[u8], zeroes: u64, permit_needed: bool) -> Result<()
     }
     let mut r = p1::write_all(s.fd, bytes);
     let mut left = zeroes;
-    static ZEROES: [u8; 4096] = [0; 4096];
-    while r.is_ok() && left > 0 {
-        let n = left.min(ZEROES.len() as u64) as usize;
-        r = p1::write_all(s.fd, &ZEROES[..n]);
-        left -= n as u64;
+    if left > 0 {
+        // On the stack: a static would cost its size in every module's data section.
+        let zero = [0u8; 1024];
+        while r.is_ok() && left > 0 {
+            let n = left.min(zero.len() as u64) as usize;
+            r = p1::write_all(s.fd, &zero[..n]);
+            left -= n as u64;
+        }
     }
     r.map_err(|e| {
         s.closed = true;
