@@ -21,9 +21,11 @@ use crate::p1;
 use crate::resource::{self, Resource};
 use crate::trap::trap;
 
-/// What `check-write` permits at once. Writes are completed synchronously, so any size
-/// works; a large permit lets bulk writers issue one `fd_write` per chunk.
-pub const WRITE_PERMIT: u32 = 1 << 20;
+/// What `check-write` permits at once. Writes are completed synchronously, so any size would
+/// work; 64 KiB is what wasmtime's native WASIp2 stdio permits, so that a `write(2)` larger
+/// than that is short in exactly the same way as on a native host (wasi-libc writes only
+/// what `check-write` permits and returns the count).
+pub const WRITE_PERMIT: u32 = 1 << 16;
 
 /// The most one `read` returns (bounds the allocation a huge `len` would request).
 pub const MAX_READ: u64 = 1 << 24;

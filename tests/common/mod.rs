@@ -223,13 +223,41 @@ pub fn differential(guest: &Guest, case: &Case) -> Transcript {
     let reference = run(guest, Runtime::NativeP2, case);
     for rt in Runtime::ADAPTED {
         let t = run(guest, rt, case);
-        assert_eq!(
-            t, reference,
-            "{} on {rt:?} differs from the native WASIp2 run\n--- native stdout\n{}\n--- {rt:?} stdout\n{}\n--- native stderr\n{}\n--- {rt:?} stderr\n{}",
-            guest.name, reference.stdout, t.stdout, reference.stderr, t.stderr
-        );
+        if t != reference {
+            panic!("{} on {rt:?} differs from the native WASIp2 run:\n{}", guest.name, first_difference(&reference, &t));
+        }
     }
     reference
+}
+
+/// Where two transcripts first differ, with a little context.
+pub fn first_difference(a: &Transcript, b: &Transcript) -> String {
+    fn text(name: &str, x: &str, y: &str) -> Option<String> {
+        if x == y {
+            return None;
+        }
+        let at = x.bytes().zip(y.bytes()).position(|(p, q)| p != q).unwrap_or(x.len().min(y.len()));
+        let ctx = |s: &str| {
+            let lo = s.floor_char_boundary(at.saturating_sub(120));
+            let hi = s.ceil_char_boundary((at + 120).min(s.len()));
+            format!("{:?}", &s[lo..hi])
+        };
+        Some(format!("{name} differs at byte {at} (lengths {} vs {}):\n  native:  {}\n  adapted: {}", x.len(), y.len(), ctx(x), ctx(y)))
+    }
+    let mut out = Vec::new();
+    out.extend(text("stdout", &a.stdout, &b.stdout));
+    out.extend(text("stderr", &a.stderr, &b.stderr));
+    if a.status != b.status {
+        out.push(format!("exit status: native {:?}, adapted {:?}", a.status, b.status));
+    }
+    if a.files != b.files {
+        out.push(format!(
+            "files: native {:?}\n  adapted {:?}",
+            a.files.keys().collect::<Vec<_>>(),
+            b.files.keys().collect::<Vec<_>>()
+        ));
+    }
+    out.join("\n")
 }
 
 /// Import modules of a core module.
