@@ -1,5 +1,12 @@
-//! The one allocation entry point.
+//! Allocation: the one entry point for memory handed to the program, and the adapter's
+//! private heap for its own state.
 //!
+//! **Private heap.** The resource table, scratch regions and per-handle buffers (directory
+//! listings) live in a private `dlmalloc` heap that grows with `memory.grow` like the
+//! program's own allocator, and can free. The program's `cabi_realloc` cannot free (the
+//! canonical ABI has no free), so it is used only for what the program owns.
+//!
+//! **Results.**
 //! Lists and strings returned to the program live in the program's memory and are freed by
 //! the program with its own allocator (wasi-libc calls `free()` when `len > 0`; wit-bindgen
 //! Rust rebuilds a `Vec`/`String` and drops it). So they must come from the program's
@@ -38,6 +45,33 @@ unsafe fn cabi_realloc(old: *mut u8, old_size: usize, align: usize, new_size: us
             alloc(Layout::from_size_align(new_size, align).unwrap())
         } else {
             realloc(old, Layout::from_size_align(old_size, align).unwrap(), new_size)
+        }
+    }
+}
+
+/// The adapter's private heap.
+pub mod private {
+    crate::instance_state!(heap: dlmalloc::Dlmalloc = dlmalloc::Dlmalloc::new());
+
+    /// Grows, shrinks or (when `old` is null) allocates a block of the private heap; traps when
+    /// memory is exhausted.
+    pub fn realloc(old: *mut u8, old_size: usize, align: usize, new_size: usize) -> *mut u8 {
+        debug_assert!(new_size > 0);
+        // SAFETY: `old` came from this heap with `old_size`/`align` (callers' invariant).
+        let p = unsafe {
+            if old.is_null() { heap().malloc(new_size, align) } else { heap().realloc(old, old_size, align, new_size) }
+        };
+        if p.is_null() {
+            crate::trap::trap(b"out of memory (adapter heap)");
+        }
+        p
+    }
+
+    /// Returns a block to the private heap.
+    pub fn free(p: *mut u8, size: usize, align: usize) {
+        if !p.is_null() {
+            // SAFETY: `p` came from this heap with `size`/`align` (callers' invariant).
+            unsafe { heap().free(p, size, align) }
         }
     }
 }

@@ -24,6 +24,50 @@ pub const CLOCK_MONOTONIC: u32 = 1;
 pub const FILETYPE_CHARACTER_DEVICE: u8 = 2;
 pub const FILETYPE_DIRECTORY: u8 = 3;
 
+pub const ENOENT: Errno = 44;
+pub const ENOTCAPABLE: Errno = 76;
+
+pub const FILETYPE_REGULAR_FILE: u8 = 4;
+
+pub const LOOKUP_SYMLINK_FOLLOW: u32 = 1;
+
+pub const OFLAGS_CREAT: u16 = 1;
+pub const OFLAGS_DIRECTORY: u16 = 2;
+pub const OFLAGS_EXCL: u16 = 4;
+pub const OFLAGS_TRUNC: u16 = 8;
+
+pub const FSTFLAGS_ATIM: u16 = 1;
+pub const FSTFLAGS_ATIM_NOW: u16 = 2;
+pub const FSTFLAGS_MTIM: u16 = 4;
+pub const FSTFLAGS_MTIM_NOW: u16 = 8;
+
+/// WASIp1 rights (bit positions of the snapshot-1 `rights` flags).
+pub mod rights {
+    pub const FD_DATASYNC: u64 = 1 << 0;
+    pub const FD_READ: u64 = 1 << 1;
+    pub const FD_WRITE: u64 = 1 << 6;
+    pub const FD_ALLOCATE: u64 = 1 << 8;
+    pub const FD_READDIR: u64 = 1 << 14;
+    pub const FD_FILESTAT_SET_SIZE: u64 = 1 << 22;
+    /// Every right up to `sock_accept` (bit 29). wasmtime traps on higher bits.
+    pub const ALL: u64 = (1 << 30) - 1;
+    /// The rights runtimes take as "open for writing" (WAMR opens `O_WRONLY`/`O_RDWR` for
+    /// them, which fails with EISDIR on a directory).
+    pub const WRITE: u64 = FD_DATASYNC | FD_WRITE | FD_ALLOCATE | FD_FILESTAT_SET_SIZE;
+    /// The rights runtimes take as "open for reading".
+    pub const READ: u64 = FD_READ | FD_READDIR;
+}
+
+/// A `__wasi_dirent_t` header (24 bytes), followed in the buffer by `namlen` name bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct Dirent {
+    pub next: u64,
+    pub ino: u64,
+    pub namlen: u32,
+    pub ty: u8,
+}
+
 pub const EVENTTYPE_CLOCK: u8 = 0;
 pub const EVENTTYPE_FD_READ: u8 = 1;
 pub const EVENTTYPE_FD_WRITE: u8 = 2;
@@ -100,6 +144,7 @@ pub struct Event {
 }
 
 const _: () = {
+    assert!(core::mem::size_of::<Dirent>() == 24);
     assert!(core::mem::size_of::<Fdstat>() == 24);
     assert!(core::mem::size_of::<Filestat>() == 64);
     assert!(core::mem::size_of::<Subscription>() == 48);
@@ -148,6 +193,24 @@ p1_imports! {
     fn fd_write(fd: Fd, iovs: *const Iovec, n: usize, nwritten: *mut usize) -> Errno;
     fn poll_oneoff(subs: *const Subscription, events: *mut Event, n: usize, nevents: *mut usize) -> Errno;
     fn random_get(buf: *mut u8, len: usize) -> Errno;
+    fn fd_advise(fd: Fd, offset: u64, len: u64, advice: u8) -> Errno;
+    fn fd_datasync(fd: Fd) -> Errno;
+    fn fd_sync(fd: Fd) -> Errno;
+    fn fd_filestat_set_size(fd: Fd, size: u64) -> Errno;
+    fn fd_filestat_set_times(fd: Fd, atim: u64, mtim: u64, flags: u16) -> Errno;
+    fn fd_pread(fd: Fd, iovs: *const Iovec, n: usize, offset: u64, nread: *mut usize) -> Errno;
+    fn fd_pwrite(fd: Fd, iovs: *const Iovec, n: usize, offset: u64, nwritten: *mut usize) -> Errno;
+    fn fd_readdir(fd: Fd, buf: *mut u8, len: usize, cookie: u64, used: *mut usize) -> Errno;
+    fn path_create_directory(fd: Fd, path: *const u8, len: usize) -> Errno;
+    fn path_filestat_get(fd: Fd, flags: u32, path: *const u8, len: usize, stat: *mut Filestat) -> Errno;
+    fn path_filestat_set_times(fd: Fd, flags: u32, path: *const u8, len: usize, atim: u64, mtim: u64, fst: u16) -> Errno;
+    fn path_link(old_fd: Fd, old_flags: u32, old: *const u8, old_len: usize, new_fd: Fd, new: *const u8, new_len: usize) -> Errno;
+    fn path_open(fd: Fd, dirflags: u32, path: *const u8, len: usize, oflags: u16, base: u64, inheriting: u64, fdflags: u16, out: *mut Fd) -> Errno;
+    fn path_readlink(fd: Fd, path: *const u8, len: usize, buf: *mut u8, buf_len: usize, used: *mut usize) -> Errno;
+    fn path_remove_directory(fd: Fd, path: *const u8, len: usize) -> Errno;
+    fn path_rename(fd: Fd, old: *const u8, old_len: usize, new_fd: Fd, new: *const u8, new_len: usize) -> Errno;
+    fn path_symlink(old: *const u8, old_len: usize, fd: Fd, new: *const u8, new_len: usize) -> Errno;
+    fn path_unlink_file(fd: Fd, path: *const u8, len: usize) -> Errno;
 }
 
 fn result(e: Errno) -> Result<(), Errno> {
@@ -242,6 +305,120 @@ pub fn sizes(environment: bool) -> Result<(usize, usize), Errno> {
 /// Fills `ptrs` (count entries) and `buf` (total bytes) with the arguments or environment.
 pub fn strings(environment: bool, ptrs: *mut *mut u8, buf: *mut u8) -> Result<(), Errno> {
     result(unsafe { if environment { raw::environ_get(ptrs, buf) } else { raw::args_get(ptrs, buf) } })
+}
+
+/// A path argument: `(ptr, len)`.
+fn path(p: &[u8]) -> (*const u8, usize) {
+    (p.as_ptr(), p.len())
+}
+
+/// One `fd_pread` at `offset` into `buf`; returns the bytes read (0 = end of file).
+pub fn pread(fd: Fd, buf: &mut [u8], offset: u64) -> Result<usize, Errno> {
+    let iov = Iovec { buf: buf.as_mut_ptr(), len: buf.len() };
+    let mut n = 0usize;
+    loop {
+        match unsafe { raw::fd_pread(fd, &iov, 1, offset, &mut n) } {
+            ESUCCESS => return Ok(n),
+            EINTR => continue,
+            e => return Err(e),
+        }
+    }
+}
+
+/// Writes all of `buf` at `offset`, completing short writes.
+pub fn pwrite_all(fd: Fd, mut buf: &[u8], mut offset: u64) -> Result<(), Errno> {
+    while !buf.is_empty() {
+        let iov = Iovec { buf: buf.as_ptr(), len: buf.len() };
+        let mut n = 0usize;
+        match unsafe { raw::fd_pwrite(fd, &iov, 1, offset, &mut n) } {
+            ESUCCESS if n == 0 => return Err(EPIPE),
+            ESUCCESS => {
+                buf = &buf[n.min(buf.len())..];
+                offset += n as u64;
+            }
+            EINTR | EAGAIN => continue,
+            e => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+pub fn advise(fd: Fd, offset: u64, len: u64, advice: u8) -> Result<(), Errno> {
+    result(unsafe { raw::fd_advise(fd, offset, len, advice) })
+}
+
+pub fn datasync(fd: Fd) -> Result<(), Errno> {
+    result(unsafe { raw::fd_datasync(fd) })
+}
+
+pub fn sync(fd: Fd) -> Result<(), Errno> {
+    result(unsafe { raw::fd_sync(fd) })
+}
+
+pub fn set_size(fd: Fd, size: u64) -> Result<(), Errno> {
+    result(unsafe { raw::fd_filestat_set_size(fd, size) })
+}
+
+pub fn set_times(fd: Fd, atim: u64, mtim: u64, flags: u16) -> Result<(), Errno> {
+    result(unsafe { raw::fd_filestat_set_times(fd, atim, mtim, flags) })
+}
+
+/// `fd_readdir` from `cookie` into `buf`; returns the bytes used.
+pub fn readdir(fd: Fd, buf: &mut [u8], cookie: u64) -> Result<usize, Errno> {
+    let mut used = 0usize;
+    result(unsafe { raw::fd_readdir(fd, buf.as_mut_ptr(), buf.len(), cookie, &mut used) }).map(|()| used)
+}
+
+pub fn create_directory(fd: Fd, p: &[u8]) -> Result<(), Errno> {
+    let (ptr, len) = path(p);
+    result(unsafe { raw::path_create_directory(fd, ptr, len) })
+}
+
+pub fn path_filestat(fd: Fd, flags: u32, p: &[u8]) -> Result<Filestat, Errno> {
+    let (ptr, len) = path(p);
+    let mut s = Filestat::default();
+    result(unsafe { raw::path_filestat_get(fd, flags, ptr, len, &mut s) }).map(|()| s)
+}
+
+pub fn path_set_times(fd: Fd, flags: u32, p: &[u8], atim: u64, mtim: u64, fst: u16) -> Result<(), Errno> {
+    let (ptr, len) = path(p);
+    result(unsafe { raw::path_filestat_set_times(fd, flags, ptr, len, atim, mtim, fst) })
+}
+
+pub fn link(old_fd: Fd, old_flags: u32, old: &[u8], new_fd: Fd, new: &[u8]) -> Result<(), Errno> {
+    result(unsafe { raw::path_link(old_fd, old_flags, old.as_ptr(), old.len(), new_fd, new.as_ptr(), new.len()) })
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn open(fd: Fd, dirflags: u32, p: &[u8], oflags: u16, base: u64, inheriting: u64, fdflags: u16) -> Result<Fd, Errno> {
+    let (ptr, len) = path(p);
+    let mut out: Fd = 0;
+    result(unsafe { raw::path_open(fd, dirflags, ptr, len, oflags, base, inheriting, fdflags, &mut out) }).map(|()| out)
+}
+
+/// `path_readlink` into `buf`; returns the bytes used.
+pub fn readlink(fd: Fd, p: &[u8], buf: &mut [u8]) -> Result<usize, Errno> {
+    let (ptr, len) = path(p);
+    let mut used = 0usize;
+    result(unsafe { raw::path_readlink(fd, ptr, len, buf.as_mut_ptr(), buf.len(), &mut used) }).map(|()| used)
+}
+
+pub fn remove_directory(fd: Fd, p: &[u8]) -> Result<(), Errno> {
+    let (ptr, len) = path(p);
+    result(unsafe { raw::path_remove_directory(fd, ptr, len) })
+}
+
+pub fn rename(fd: Fd, old: &[u8], new_fd: Fd, new: &[u8]) -> Result<(), Errno> {
+    result(unsafe { raw::path_rename(fd, old.as_ptr(), old.len(), new_fd, new.as_ptr(), new.len()) })
+}
+
+pub fn symlink(old: &[u8], fd: Fd, new: &[u8]) -> Result<(), Errno> {
+    result(unsafe { raw::path_symlink(old.as_ptr(), old.len(), fd, new.as_ptr(), new.len()) })
+}
+
+pub fn unlink_file(fd: Fd, p: &[u8]) -> Result<(), Errno> {
+    let (ptr, len) = path(p);
+    result(unsafe { raw::path_unlink_file(fd, ptr, len) })
 }
 
 pub fn exit(code: u32) -> ! {

@@ -7,9 +7,14 @@
 //!   component model traps on an invalid handle;
 //! - a resource with live children (a stream's pollables) cannot be removed: that traps, as
 //!   the WIT requires ("dropping a stream while its pollable is alive traps");
-//! - the table holds at most [`MAX_HANDLES`] entries; it grows by doubling through the
-//!   program's allocator (`alloc::realloc`), so its fixed cost is zero and each live handle
-//!   costs one [`Slot`] (32 bytes).
+//! - a resource may also be *held* (a descriptor by the streams reading or writing its file).
+//!   Removing a held resource ends the handle for the program at once (any later use traps),
+//!   but the entry stays, invisible, until the last holder is released; only then does
+//!   [`release`] hand it back so its owner can close the WASIp1 fd. Multiple streams on one
+//!   file thus keep working after the descriptor is dropped, as on a native host;
+//! - the table holds at most [`MAX_HANDLES`] entries; it grows by doubling in the adapter's
+//!   private heap (`alloc::private`), so its fixed cost is zero and each live handle costs one
+//!   [`Slot`] (48 bytes).
 //!
 //! Freed slots are reused last-in first-out, as wasmtime's table does.
 
@@ -27,6 +32,7 @@ pub enum Resource {
     Pollable(crate::io::poll::Pollable),
     Error(crate::io::error::IoError),
     Descriptor(crate::filesystem::types::Descriptor),
+    DirectoryEntryStream(crate::filesystem::types::DirectoryEntryStream),
     TerminalInput,
     TerminalOutput,
     Network,
@@ -40,6 +46,7 @@ impl Resource {
             Resource::Pollable(_) => b"pollable",
             Resource::Error(_) => b"error",
             Resource::Descriptor(_) => b"descriptor",
+            Resource::DirectoryEntryStream(_) => b"directory-entry-stream",
             Resource::TerminalInput => b"terminal-input",
             Resource::TerminalOutput => b"terminal-output",
             Resource::Network => b"network",
@@ -72,6 +79,7 @@ kind!(crate::io::streams::OutputStream, OutputStream, b"output-stream");
 kind!(crate::io::poll::Pollable, Pollable, b"pollable");
 kind!(crate::io::error::IoError, Error, b"error");
 kind!(crate::filesystem::types::Descriptor, Descriptor, b"descriptor");
+kind!(crate::filesystem::types::DirectoryEntryStream, DirectoryEntryStream, b"directory-entry-stream");
 
 /// Payload-free resource kinds.
 pub struct TerminalInput;
@@ -81,7 +89,19 @@ pub struct Network;
 #[derive(Debug, Clone, Copy)]
 enum Entry {
     Free { next: u32 },
-    Used { res: Resource, children: u32, parent: u32 },
+    Used {
+        res: Resource,
+        /// Live child pollables (removal traps while non-zero).
+        children: u32,
+        /// Live holders (removal is deferred while non-zero).
+        holds: u32,
+        /// The parent (0: none): the resource this one is a child or a holder of.
+        parent: u32,
+        /// Whether this entry holds its parent (else it is its child).
+        holds_parent: bool,
+        /// Removed by the program, kept for its holders; invisible to lookups.
+        orphan: bool,
+    },
 }
 
 /// One table slot.
@@ -109,8 +129,16 @@ impl Table {
         Some(unsafe { &mut (*self.slots.add(idx as usize)).0 })
     }
 
-    fn insert(&mut self, res: Resource, parent: u32) -> u32 {
-        let entry = Entry::Used { res, children: 0, parent };
+    /// A live (not orphaned) entry.
+    fn live(&mut self, handle: u32) -> Option<&mut Entry> {
+        match self.slot(handle) {
+            Some(e @ Entry::Used { orphan: false, .. }) => Some(e),
+            _ => None,
+        }
+    }
+
+    fn insert(&mut self, res: Resource, parent: u32, holds_parent: bool) -> u32 {
+        let entry = Entry::Used { res, children: 0, holds: 0, parent, holds_parent, orphan: false };
         if self.free != u32::MAX {
             let idx = self.free;
             // SAFETY: the free list only holds indices < len.
@@ -126,7 +154,7 @@ impl Table {
             }
             let new_cap = if self.cap == 0 { 16 } else { self.cap * 2 };
             let sz = core::mem::size_of::<Slot>();
-            self.slots = alloc::realloc(
+            self.slots = alloc::private::realloc(
                 self.slots as *mut u8,
                 self.cap as usize * sz,
                 core::mem::align_of::<Slot>(),
@@ -143,23 +171,34 @@ impl Table {
 
 /// Adds a resource; returns its handle (never 0).
 pub fn push(res: Resource) -> u32 {
-    table().insert(res, 0)
+    table().insert(res, 0, false)
 }
 
 /// Adds a resource that depends on `parent` (a pollable on its stream): `parent` cannot be
 /// removed until this child is.
 pub fn push_child(res: Resource, parent: u32) -> u32 {
     let t = table();
-    match t.slot(parent) {
+    match t.live(parent) {
         Some(Entry::Used { children, .. }) => *children += 1,
         _ => trap_handle(b"invalid parent handle ", parent, b""),
     }
-    t.insert(res, parent)
+    t.insert(res, parent, false)
+}
+
+/// Adds a resource that holds `parent` (a stream on a descriptor's file): removing `parent`
+/// is deferred until this holder is removed.
+pub fn push_holder(res: Resource, parent: u32) -> u32 {
+    let t = table();
+    match t.live(parent) {
+        Some(Entry::Used { holds, .. }) => *holds += 1,
+        _ => trap_handle(b"invalid parent handle ", parent, b""),
+    }
+    t.insert(res, parent, true)
 }
 
 /// The resource of type `T` named by `handle`; traps if there is none.
 pub fn get<T: Kind>(handle: u32) -> &'static mut T {
-    match table().slot(handle) {
+    match table().live(handle) {
         Some(Entry::Used { res, .. }) => match T::get(res) {
             Some(v) => v,
             None => trap_handle(b"handle ", handle, T::NAME),
@@ -170,7 +209,7 @@ pub fn get<T: Kind>(handle: u32) -> &'static mut T {
 
 /// Checks that `handle` names a live resource of the given payload-free kind.
 pub fn check(handle: u32, want: Resource) {
-    match table().slot(handle) {
+    match table().live(handle) {
         Some(Entry::Used { res, .. }) if *res == want => {}
         _ => trap_handle(b"handle ", handle, want.name()),
     }
@@ -179,9 +218,14 @@ pub fn check(handle: u32, want: Resource) {
 /// Removes the resource of type `T` named by `handle` and returns it. Traps if the handle is
 /// invalid or of another type, or if the resource still has children.
 pub fn remove<T: Kind + Copy>(handle: u32) -> T {
+    remove_held::<T>(handle).0
+}
+
+/// Like [`remove`], and also says whether the resource is gone now (`true`) or kept for its
+/// holders (`false`: the last [`release`] hands it back later).
+pub fn remove_held<T: Kind + Copy>(handle: u32) -> (T, bool) {
     let v = *get::<T>(handle);
-    remove_checked(handle);
-    v
+    (v, remove_checked(handle))
 }
 
 /// Removes a payload-free resource of kind `want`.
@@ -190,26 +234,61 @@ pub fn remove_kind(handle: u32, want: Resource) {
     remove_checked(handle);
 }
 
-fn remove_checked(handle: u32) {
+/// Ends `handle` for the program; frees its slot unless holders remain. Returns whether the
+/// slot was freed.
+fn remove_checked(handle: u32) -> bool {
     let t = table();
-    let parent = match t.slot(handle) {
-        Some(Entry::Used { children, parent, .. }) => {
+    let (parent, holds_parent) = match t.live(handle) {
+        Some(Entry::Used { children, holds, parent, holds_parent, orphan, .. }) => {
             if *children != 0 {
                 trap_handle(b"cannot drop handle ", handle, b"while its child pollables are alive");
             }
-            *parent
+            if *holds != 0 {
+                *orphan = true;
+                return false;
+            }
+            (*parent, *holds_parent)
         }
         _ => trap_handle(b"handle ", handle, b"(already dropped)"),
     };
+    free_slot(handle);
+    if parent != 0 {
+        if holds_parent {
+            if let Some(res) = release(parent) {
+                crate::filesystem::types::close_released(res);
+            }
+        } else if let Some(Entry::Used { children, .. }) = t.slot(parent) {
+            *children -= 1;
+        }
+    }
+    true
+}
+
+fn free_slot(handle: u32) {
+    let t = table();
     let free = t.free;
     if let Some(slot) = t.slot(handle) {
         *slot = Entry::Free { next: free };
     }
     t.free = handle - 1;
-    if parent != 0 {
-        if let Some(Entry::Used { children, .. }) = t.slot(parent) {
-            *children -= 1;
+}
+
+/// One holder of `handle` is gone. When that was the last holder of an entry the program has
+/// already removed, frees the slot and returns the resource, whose OS object the caller must
+/// now release.
+pub fn release(handle: u32) -> Option<Resource> {
+    let t = table();
+    match t.slot(handle) {
+        Some(Entry::Used { res, holds, orphan, .. }) => {
+            *holds -= 1;
+            if *holds == 0 && *orphan {
+                let r = *res;
+                free_slot(handle);
+                return Some(r);
+            }
+            None
         }
+        _ => None,
     }
 }
 
@@ -285,10 +364,21 @@ mod tests {
         }
         assert_eq!(live(), 0);
         traps(|| no_instance(3, "tcp-socket"));
+
+        // A held resource outlives its handle until the last holder goes.
+        let d = push(Resource::Network);
+        let h1 = push_holder(Resource::Error(IoError { errno: 1 }), d);
+        let h2 = push_holder(Resource::Error(IoError { errno: 2 }), d);
+        assert!(remove_held::<IoError>(h1).1, "a holder itself is freed at once");
+        remove_kind(d, Resource::Network);
+        traps(move || check(d, Resource::Network));
+        assert_eq!(live(), 2, "the removed entry is kept for its remaining holder");
+        remove::<IoError>(h2);
+        assert_eq!(live(), 0, "the last holder frees it");
     }
 
     #[test]
     fn slot_is_small() {
-        assert!(core::mem::size_of::<Slot>() <= 32, "{}", core::mem::size_of::<Slot>());
+        assert!(core::mem::size_of::<Slot>() <= 48, "{}", core::mem::size_of::<Slot>());
     }
 }

@@ -1,8 +1,8 @@
 //! Reusable scratch memory for calls whose working set depends on their input (the
 //! subscriptions of a `poll` over n pollables, its ready flags, the raw environment block).
 //!
-//! Each region grows through `alloc::realloc` to the largest size ever needed and is kept for
-//! reuse, so the adapter never needs `free` and its memory is bounded by the largest call.
+//! Each region grows in the adapter's private heap to the largest size ever needed and is kept
+//! for reuse, so its memory is bounded by the largest call.
 //! Invariant: a region is used by one call at a time, and the regions are distinct, so the
 //! slices handed out never alias each other.
 
@@ -24,7 +24,7 @@ impl Region {
         let bytes = bytes.max(8);
         if bytes > self.cap {
             let new_cap = bytes.next_power_of_two();
-            self.ptr = alloc::realloc(self.ptr, self.cap, 8, new_cap);
+            self.ptr = alloc::private::realloc(self.ptr, self.cap, 8, new_cap);
             self.cap = new_cap;
         }
         // SAFETY: `ptr` has `cap >= bytes` bytes.

@@ -27,8 +27,9 @@ use crate::trap::trap;
 /// what `check-write` permits and returns the count).
 pub const WRITE_PERMIT: u32 = 1 << 16;
 
-/// The most one `read` returns (bounds the allocation a huge `len` would request).
-pub const MAX_READ: u64 = 1 << 24;
+/// The most one `read` returns: 64 KiB, as wasmtime's native WASIp2 host (so a `read(2)` of
+/// more is short exactly as there), and it bounds the allocation a huge `len` would request.
+pub const MAX_READ: u64 = 1 << 16;
 
 /// `blocking-write-and-flush` / `blocking-write-zeroes-and-flush` limit from the WIT.
 const BLOCKING_LIMIT: usize = 4096;
@@ -41,43 +42,108 @@ pub enum StreamError {
     Closed = 1,
 }
 
-/// An `input-stream` over a WASIp1 fd (stdin for now).
+/// Where a stream reads or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// At the fd's own position (stdio): `fd_read` / `fd_write`.
+    Stream,
+    /// At the stream's own offset in a file: `fd_pread` / `fd_pwrite`.
+    At,
+    /// At the end of the file, whatever its size when each write happens.
+    Append,
+}
+
+/// An `input-stream` over a WASIp1 fd: stdin, or a file at its own offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InputStream {
+    pub offset: u64,
     pub fd: u32,
+    pub mode: Mode,
     pub closed: bool,
 }
 
-/// An `output-stream` over a WASIp1 fd (stdout, stderr for now).
+/// An `output-stream` over a WASIp1 fd: stdout, stderr, or a file (at an offset, appending).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutputStream {
+    pub offset: u64,
     pub fd: u32,
-    pub closed: bool,
     /// Bytes the last `check-write` permitted and not yet written.
     pub budget: u32,
+    pub mode: Mode,
+    pub closed: bool,
 }
 
 impl InputStream {
-    /// The fd to subscribe to, or `None` when the stream is ready without asking (closed).
+    /// The fd to subscribe to, or `None` when the stream is ready without asking (closed, or
+    /// a file: files are always ready).
     pub fn pollable_fd(&self) -> Option<u32> {
-        if self.closed { None } else { Some(self.fd) }
+        if self.closed || self.mode != Mode::Stream { None } else { Some(self.fd) }
+    }
+
+    /// One read into `buf` at the stream's position.
+    fn read_raw(&mut self, buf: &mut [u8]) -> Result<usize, u16> {
+        if self.mode == Mode::Stream {
+            return p1::read(self.fd, buf);
+        }
+        let n = p1::pread(self.fd, buf, self.offset).map_err(fd_errno)?;
+        self.offset += n as u64;
+        Ok(n)
+    }
+
+    /// Whether a read would not block now.
+    fn ready_now(&self) -> bool {
+        self.mode != Mode::Stream || readable_now(self.fd)
     }
 }
 
 impl OutputStream {
     pub fn pollable_fd(&self) -> Option<u32> {
-        if self.closed { None } else { Some(self.fd) }
+        if self.closed || self.mode != Mode::Stream { None } else { Some(self.fd) }
+    }
+
+    /// Writes all of `bytes` at the stream's position.
+    fn write_raw(&mut self, bytes: &[u8]) -> Result<(), u16> {
+        match self.mode {
+            Mode::Stream => p1::write_all(self.fd, bytes),
+            Mode::At => {
+                p1::pwrite_all(self.fd, bytes, self.offset).map_err(fd_errno)?;
+                self.offset += bytes.len() as u64;
+                Ok(())
+            }
+            Mode::Append => {
+                let end = p1::filestat(self.fd).map_err(fd_errno)?.size;
+                p1::pwrite_all(self.fd, bytes, end).map_err(fd_errno)
+            }
+        }
     }
 }
 
-/// New input stream handle over `fd`.
-pub fn new_input(fd: u32) -> u32 {
-    resource::push(Resource::InputStream(InputStream { fd, closed: false }))
+/// An fd operation refused for lack of WASIp1 rights (WAMR: ENOTCAPABLE) is, on a native
+/// host, an operation the open mode does not allow: EBADF.
+pub fn fd_errno(e: u16) -> u16 {
+    if e == p1::ENOTCAPABLE { p1::EBADF } else { e }
 }
 
-/// New output stream handle over `fd`.
+/// New input stream handle over stdio `fd`.
+pub fn new_input(fd: u32) -> u32 {
+    resource::push(Resource::InputStream(InputStream { offset: 0, fd, mode: Mode::Stream, closed: false }))
+}
+
+/// New output stream handle over stdio `fd`.
 pub fn new_output(fd: u32) -> u32 {
-    resource::push(Resource::OutputStream(OutputStream { fd, closed: false, budget: 0 }))
+    resource::push(Resource::OutputStream(OutputStream { offset: 0, fd, budget: 0, mode: Mode::Stream, closed: false }))
+}
+
+/// New input stream reading the file of descriptor `owner` (WASIp1 `fd`) from `offset`. The
+/// stream holds the descriptor: its fd stays open while the stream lives.
+pub fn new_file_input(fd: u32, offset: u64, owner: u32) -> u32 {
+    resource::push_holder(Resource::InputStream(InputStream { offset, fd, mode: Mode::At, closed: false }), owner)
+}
+
+/// New output stream writing the file of descriptor `owner` at `offset` (or appending).
+pub fn new_file_output(fd: u32, offset: u64, append: bool, owner: u32) -> u32 {
+    let mode = if append { Mode::Append } else { Mode::At };
+    resource::push_holder(Resource::OutputStream(OutputStream { offset, fd, budget: 0, mode, closed: false }), owner)
 }
 
 /// Maps a WASIp1 failure to a `stream-error`: a broken pipe is the reader going away
@@ -113,13 +179,13 @@ fn read(this: u32, len: u64, blocking: bool) -> Result<List<u8>, StreamError> {
     if s.closed {
         return Err(StreamError::Closed);
     }
-    if len == 0 || (!blocking && !readable_now(s.fd)) {
+    if len == 0 || (!blocking && !s.ready_now()) {
         return Ok(List::empty());
     }
     let want = len.min(MAX_READ) as usize;
     let (buf, placement) = alloc::result_bytes(want);
     // SAFETY: `result_bytes` returned `want` writable bytes.
-    let r = p1::read(s.fd, unsafe { core::slice::from_raw_parts_mut(buf, want) });
+    let r = s.read_raw(unsafe { core::slice::from_raw_parts_mut(buf, want) });
     let n = *r.as_ref().unwrap_or(&0);
     alloc::finish_result_bytes(buf, want, placement, n);
     match r {
@@ -141,12 +207,23 @@ fn skip(this: u32, len: u64, blocking: bool) -> Result<u64, StreamError> {
     if s.closed {
         return Err(StreamError::Closed);
     }
-    if len == 0 || (!blocking && !readable_now(s.fd)) {
+    if len == 0 || (!blocking && !s.ready_now()) {
         return Ok(0);
+    }
+    if s.mode == Mode::At {
+        // A file: skipping is moving the offset, up to the end of the file.
+        let size = p1::filestat(s.fd).map_err(|e| failed(fd_errno(e)))?.size;
+        if s.offset >= size {
+            s.closed = true;
+            return Err(StreamError::Closed);
+        }
+        let n = len.min(size - s.offset);
+        s.offset += n;
+        return Ok(n);
     }
     let mut buf = [0u8; 4096];
     let want = (len as usize).min(buf.len());
-    match p1::read(s.fd, &mut buf[..want]) {
+    match s.read_raw(&mut buf[..want]) {
         Ok(0) => {
             s.closed = true;
             Err(StreamError::Closed)
@@ -195,7 +272,7 @@ pub fn input_stream_subscribe(this: u32) -> u32 {
     poll::new(Wait::Input(this), this)
 }
 
-/// `[resource-drop]input-stream`.
+/// `[resource-drop]input-stream`. (A file stream's descriptor keeps the fd.)
 pub fn drop_input_stream(this: u32) {
     resource::remove::<InputStream>(this);
 }
@@ -228,14 +305,14 @@ fn write(this: u32, bytes: &[u8], zeroes: u64, permit_needed: bool) -> Result<()
     if s.closed {
         return Err(StreamError::Closed);
     }
-    let mut r = p1::write_all(s.fd, bytes);
+    let mut r = if bytes.is_empty() { Ok(()) } else { s.write_raw(bytes) };
     let mut left = zeroes;
     if left > 0 {
         // On the stack: a static would cost its size in every module's data section.
         let zero = [0u8; 1024];
         while r.is_ok() && left > 0 {
             let n = left.min(zero.len() as u64) as usize;
-            r = p1::write_all(s.fd, &zero[..n]);
+            r = s.write_raw(&zero[..n]);
             left -= n as u64;
         }
     }
@@ -321,12 +398,12 @@ fn splice(this: u32, src: u32, len: u64, blocking: bool) -> Result<u64, StreamEr
     if s.closed {
         return Err(StreamError::Closed);
     }
-    if len == 0 || (!blocking && !readable_now(s.fd)) {
+    if len == 0 || (!blocking && !s.ready_now()) {
         return Ok(0);
     }
     let mut buf = [0u8; 4096];
     let want = (len as usize).min(buf.len());
-    let n = match p1::read(s.fd, &mut buf[..want]) {
+    let n = match s.read_raw(&mut buf[..want]) {
         Ok(0) => {
             s.closed = true;
             return Err(StreamError::Closed);

@@ -3,6 +3,17 @@
 use crate::abi::{RetPtr, Tuple2};
 
 crate::instance_state!(seed: Option<(u64, u64)> = None);
+crate::instance_state!(secret_key: Option<[u64; 2]> = None);
+
+/// A per-instance secret for hashing (the metadata hash). Drawn once from `random_get`; if
+/// the runtime cannot give randomness, zero (the WIT makes the secret optional).
+pub fn secret() -> [u64; 2] {
+    *secret_key().get_or_insert_with(|| {
+        let mut b = [0u8; 16];
+        let _ = crate::p1::random(&mut b);
+        [u64::from_le_bytes(b[..8].try_into().unwrap_or_default()), u64::from_le_bytes(b[8..].try_into().unwrap_or_default())]
+    })
+}
 
 /// `insecure-seed`: "Return a 128-bit value that may contain a pseudo-random value. The
 /// returned value is not required to be computed from a CSPRNG, and may even be entirely
