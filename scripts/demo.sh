@@ -18,7 +18,7 @@ scripts/wasip2-clang -O2 adapter-tests/c/hello.c -o "$out/c-hello.native.wasm"
 scripts/wasip2-clang -O2 -fuse-ld="$bin/wasip2-on-wasip1-ld" adapter-tests/c/hello.c -o "$out/c-hello.wasm"
 for kind in native adapted; do
   if [ $kind = adapted ]; then export CARGO_TARGET_WASM32_WASIP2_LINKER="$bin/wasip2-on-wasip1-ld"; fi
-  rm -f "$out/rust-$kind"/wasm32-wasip2/release/deps/hello-*.wasm
+  rm -f "$out/rust-$kind"/wasm32-wasip2/release/deps/hello-*.wasm  # (deps files use _ for -)
   (cd adapter-tests/rust/hello && cargo build -q --release --target wasm32-wasip2 --target-dir "$out/rust-$kind")
   unset CARGO_TARGET_WASM32_WASIP2_LINKER
 done

@@ -204,9 +204,7 @@ fn new_timestamp(tag: u8, seconds: u64, nanos: u32, set: u16, now: u16) -> Res<(
         0 => Ok((0, 0)),
         1 => Ok((0, now)),
         2 => {
-            if nanos >= 1_000_000_000 {
-                return Err(ErrorCode::Invalid);
-            }
+            // Nanoseconds of a second or more carry into the seconds, as natively.
             let ns = seconds.checked_mul(1_000_000_000).and_then(|s| s.checked_add(nanos as u64));
             ns.map(|ns| (ns, set)).ok_or(ErrorCode::Overflow)
         }
@@ -262,9 +260,13 @@ pub fn descriptor_read(this: u32, length: u64, offset: u64, ret: RetPtr<WResult<
         Ok(fd) => fd,
         Err(e) => return ret.write(WResult::Err(e)),
     };
+    if offset > i64::MAX as u64 {
+        return ret.write(WResult::Err(ErrorCode::Invalid));
+    }
     let want = length.min(streams::MAX_READ) as usize;
     if want == 0 {
-        return ret.write(WResult::Ok(ReadResult { data: List::empty(), end: false }));
+        // Natively a read of nothing "reads 0 bytes", which is how end of file is reported.
+        return ret.write(WResult::Ok(ReadResult { data: List::empty(), end: true }));
     }
     let (buf, placement) = alloc::result_bytes(want);
     // SAFETY: `result_bytes` returned `want` writable bytes.
@@ -274,8 +276,6 @@ pub fn descriptor_read(this: u32, length: u64, offset: u64, ret: RetPtr<WResult<
     ret.write(match r {
         Ok(0) => WResult::Ok(ReadResult { data: List::empty(), end: true }),
         Ok(n) => WResult::Ok(ReadResult { data: List::new(buf, n), end: false }),
-        // Past the end of what WASIp1 can address: nothing to read there.
-        Err(p1::EINVAL) if offset > i64::MAX as u64 => WResult::Ok(ReadResult { data: List::empty(), end: true }),
         Err(e) => WResult::Err(fd_err(e)),
     });
 }
@@ -289,8 +289,9 @@ pub fn descriptor_write(this: u32, ptr: *const u8, len: usize, offset: u64, ret:
     // SAFETY: canonical ABI `list<u8>` parameter.
     let bytes = unsafe { abi::bytes(ptr, len) };
     let r = get(this).file().and_then(|fd| {
-        if offset.checked_add(len as u64).is_none_or(|end| end > i64::MAX as u64) {
-            return Err(ErrorCode::FileTooLarge);
+        // An offset WASIp1 cannot represent (it is signed in the OS): `invalid`, as natively.
+        if offset > i64::MAX as u64 {
+            return Err(ErrorCode::Invalid);
         }
         p1::pwrite_all(fd, bytes, offset).map(|()| len as u64).map_err(fd_err)
     });
@@ -778,7 +779,7 @@ mod tests {
         assert_eq!(new_timestamp(1, 5, 5, 1, 2), Ok((0, 2)));
         assert_eq!(new_timestamp(2, 5, 7, 1, 2), Ok((5_000_000_007, 1)));
         assert_eq!(new_timestamp(2, u64::MAX, 0, 1, 2), Err(ErrorCode::Overflow));
-        assert_eq!(new_timestamp(2, 1, 1_000_000_000, 1, 2), Err(ErrorCode::Invalid));
+        assert_eq!(new_timestamp(2, 1, 2_000_000_000, 1, 2), Ok((3_000_000_000, 1)), "carries");
         assert_eq!(descriptor_type(3), DescriptorType::Directory);
         assert_eq!(descriptor_type(7), DescriptorType::SymbolicLink);
         assert_eq!(descriptor_type(9), DescriptorType::Unknown);

@@ -100,7 +100,7 @@ pub fn rust_guest(name: &str) -> Guest {
         if let Ok(rd) = std::fs::read_dir(tdir.join("wasm32-wasip2/release/deps")) {
             for e in rd.flatten() {
                 let f = e.file_name().to_string_lossy().into_owned();
-                if f.starts_with(&format!("{name}-")) && f.ends_with(".wasm") {
+                if f.starts_with(&format!("{}-", name.replace('-', "_"))) && f.ends_with(".wasm") {
                     let _ = std::fs::remove_file(e.path());
                 }
             }
@@ -169,10 +169,15 @@ fn tree(dir: &Path, base: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
     entries.sort();
     for p in entries {
         let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
-        if p.is_dir() {
+        let meta = std::fs::symlink_metadata(&p).unwrap();
+        if meta.file_type().is_symlink() {
+            // A link is its target (it may dangle or point outside the sandbox).
+            let target = std::fs::read_link(&p).unwrap();
+            out.insert(format!("{rel} ->"), target.to_string_lossy().into_owned().into_bytes());
+        } else if meta.is_dir() {
             out.insert(format!("{rel}/"), Vec::new());
             tree(&p, base, out);
-        } else if p.file_name().is_some_and(|n| n != "prog.wasm") {
+        } else {
             out.insert(rel, std::fs::read(&p).unwrap());
         }
     }
