@@ -4,7 +4,9 @@
 //! - [`link`]: the `wasm-ld` drop-in: links with the adapter archive, resolves the imports a
 //!   static library cannot satisfy by symbol name, adds `_start`, refuses leftovers.
 //! - [`rewrite`]: the module rewrite (import redirection, `_start`, section clean-up).
+//! - [`check`]: what a module imports and whether it can run on WASIp1.
 //! - [`coverage`]: the README's coverage table.
+pub mod check;
 pub mod coverage;
 pub mod link;
 pub mod rewrite;

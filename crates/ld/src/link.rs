@@ -138,39 +138,62 @@ fn run_wasm_ld(args: &[String], archive: &Path, extra: &[String], out: &Path) ->
     Ok(())
 }
 
-/// Links. Returns the process exit status.
+/// The flags that keep the adapter's exit (for `_start`) in a link.
+pub fn keep(sym: &str) -> [String; 2] {
+    [format!("-u{sym}"), format!("--export={sym}")]
+}
+
+/// Links (`wasip2-on-wasip1-ld`).
 pub fn link(args: Vec<String>) -> Result<()> {
     let Args { output, rest } = parse_args(args)?;
     let tmp = TempDir::new()?;
     let archive = tmp.path().join("libwasip2_on_wasip1.a");
     std::fs::write(&archive, ARCHIVE)?;
     let pass1 = tmp.path().join("pass1.wasm");
-    let keep = |sym: &str| [format!("-u{sym}"), format!("--export={sym}")];
     run_wasm_ld(&rest, &archive, &keep(EXIT_SYMBOL), &pass1)?;
     let mut wasm = std::fs::read(&pass1)?;
-    let mut info = rewrite::inspect(&wasm)?;
 
     // Leftover WASI 0.2 imports: served ones need their implementation kept and exported.
+    let info = rewrite::inspect(&wasm)?;
+    let needed = served_leftovers(&info, &output)?;
+    if !needed.is_empty() {
+        let mut extra: Vec<String> = keep(EXIT_SYMBOL).to_vec();
+        for s in &needed {
+            extra.extend(keep(s));
+        }
+        let pass2 = tmp.path().join("pass2.wasm");
+        run_wasm_ld(&rest, &archive, &extra, &pass2)?;
+        wasm = std::fs::read(&pass2)?;
+    }
+    let out = finish(&wasm, &output)?;
+    std::fs::write(&output, out).with_context(|| format!("writing {}", output.display()))?;
+    Ok(())
+}
+
+/// The adapter symbols implementing the WASI 0.2 imports still in `info` (made through
+/// symbols the archive cannot name, such as Rust's mangled bindings). Fails, naming each one,
+/// when an import is not served at all.
+fn served_leftovers(info: &Info, output: &Path) -> Result<Vec<&'static str>> {
     let mut errors = Vec::new();
-    let mut needed: Vec<(u32, &'static table::Import)> = Vec::new();
+    let mut needed = Vec::new();
     for imp in &info.func_imports {
         if imp.module == "wasi_snapshot_preview1" {
             continue;
         }
         match table::lookup(&imp.module, &imp.name) {
-            Lookup::Served(t) => needed.push((imp.index, t)),
+            Lookup::Served(t) => needed.push(t.symbol),
             Lookup::Newer { version } => errors.push(format!(
                 "`{}` `{}`: WASI {version} is newer than this adapter's WIT ({}); it is not guessed at{}",
                 imp.module,
                 imp.name,
                 table::IMPORTS[0].version,
-                callers(&info, imp.index)
+                callers(info, imp.index)
             )),
             Lookup::Unknown => errors.push(format!(
                 "`{}` `{}`: not a WASI 0.2 function this adapter serves{}",
                 imp.module,
                 imp.name,
-                callers(&info, imp.index)
+                callers(info, imp.index)
             )),
         }
     }
@@ -186,42 +209,50 @@ pub fn link(args: Vec<String>) -> Result<()> {
             errors.join("\n  ")
         )));
     }
+    needed.sort();
+    needed.dedup();
+    Ok(needed)
+}
 
-    let mut extra: Vec<String> = keep(EXIT_SYMBOL).to_vec();
-    if !needed.is_empty() {
-        let mut syms: Vec<&str> = needed.iter().map(|(_, t)| t.symbol).collect();
-        syms.sort();
-        syms.dedup();
-        for s in &syms {
-            extra.extend(keep(s));
-        }
-        let pass2 = tmp.path().join("pass2.wasm");
-        run_wasm_ld(&rest, &archive, &extra, &pass2)?;
-        wasm = std::fs::read(&pass2)?;
-        info = rewrite::inspect(&wasm)?;
+/// The post-link step, on a module linked with the adapter archive: redirects the WASI 0.2
+/// imports left (to the adapter implementations the link exported), adds `_start`, drops
+/// the helper exports and `component-type` sections, validates, and refuses a module that
+/// still imports anything but `wasi_snapshot_preview1`.
+pub fn finish(wasm: &[u8], output: &Path) -> Result<Vec<u8>> {
+    if !matches!(rewrite::kind(wasm), rewrite::Kind::Module) {
+        bail!(LinkError(format!("wasip2-on-wasip1: {}: not a core WebAssembly module", output.display())));
     }
-
+    let info = rewrite::inspect(wasm)?;
+    let needed = served_leftovers(&info, output)?;
+    let missing: Vec<&str> = needed.iter().copied().filter(|s| !info.exports.contains_key(*s)).collect();
+    if !missing.is_empty() {
+        bail!(LinkError(format!(
+            "wasip2-on-wasip1: {}: imports made through symbols the archive cannot name are left; \
+             link with wasip2-on-wasip1-ld, or add to the wasm-ld command line: {}",
+            output.display(),
+            missing.iter().flat_map(|s| keep(s)).collect::<Vec<_>>().join(" ")
+        )));
+    }
     let mut plan = Plan::default();
     for imp in &info.func_imports {
         if imp.module == "wasi_snapshot_preview1" {
             continue;
         }
-        let Lookup::Served(t) = table::lookup(&imp.module, &imp.name) else {
-            bail!("internal: `{}` `{}` appeared only in the second link", imp.module, imp.name);
-        };
-        let Some((_, idx)) = info.exports.get(t.symbol) else {
-            bail!("internal: wasm-ld did not export {}", t.symbol);
-        };
-        if info.func_types[imp.index as usize] != info.func_types[*idx as usize] {
+        let Lookup::Served(t) = table::lookup(&imp.module, &imp.name) else { unreachable!("checked above") };
+        let (_, idx) = info.exports[t.symbol];
+        if info.func_types[imp.index as usize] != info.func_types[idx as usize] {
             bail!(LinkError(format!(
                 "wasip2-on-wasip1-ld: `{}` `{}` is imported with core type {:?}, but WASI {} defines `{}` as {:?}",
-                imp.module, imp.name, info.func_types[imp.index as usize], t.version, t.wit, info.func_types[*idx as usize]
+                imp.module, imp.name, info.func_types[imp.index as usize], t.version, t.wit, info.func_types[idx as usize]
             )));
         }
-        plan.redirect.insert(imp.index, *idx);
+        plan.redirect.insert(imp.index, idx);
     }
-    for e in extra.iter().filter_map(|a| a.strip_prefix("--export=")) {
-        plan.drop_exports.insert(e.to_string());
+    // Exports of adapter entry points are the link's helpers, never the program's.
+    for name in info.exports.keys() {
+        if table::IMPORTS.iter().any(|t| t.symbol == name) {
+            plan.drop_exports.insert(name.clone());
+        }
     }
     let run = info
         .exports
@@ -229,11 +260,18 @@ pub fn link(args: Vec<String>) -> Result<()> {
         .find(|(n, (k, _))| n.starts_with("wasi:cli/run@0.2.") && n.ends_with("#run") && *k == wasmparser::ExternalKind::Func)
         .map(|(_, (_, i))| *i);
     if !info.exports.contains_key("_start") {
-        if let (Some(run), Some((_, exit))) = (run, info.exports.get(EXIT_SYMBOL)) {
-            plan.start = Some((run, *exit));
+        match (run, info.exports.get(EXIT_SYMBOL)) {
+            (Some(run), Some((_, exit))) => plan.start = Some((run, *exit)),
+            (Some(_), None) => bail!(LinkError(format!(
+                "wasip2-on-wasip1: {}: the adapter's exit is not exported; add to the wasm-ld command line: {}",
+                output.display(),
+                keep(EXIT_SYMBOL).join(" ")
+            ))),
+            // A reactor (`_initialize`, no run export): nothing to add.
+            (None, _) => {}
         }
     }
-    let out = rewrite::apply(&wasm, &info, &plan)?;
+    let out = rewrite::apply(wasm, &info, &plan)?;
     rewrite::validate(&out)?;
     let after = rewrite::inspect(&out)?;
     let left: Vec<String> = after
@@ -245,8 +283,7 @@ pub fn link(args: Vec<String>) -> Result<()> {
     if !left.is_empty() {
         bail!(LinkError(format!("wasip2-on-wasip1-ld: imports left after rewriting: {}", left.join(", "))));
     }
-    std::fs::write(&output, out).with_context(|| format!("writing {}", output.display()))?;
-    Ok(())
+    Ok(out)
 }
 
 fn callers(info: &Info, f: u32) -> String {

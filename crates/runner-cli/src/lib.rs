@@ -3,7 +3,7 @@
 //! ```text
 //! RUNNER [--dir=DIR]... [--map-dir=GUEST::HOST]... [--env=KEY=VALUE]...
 //!        [--addr-pool=CIDR[,CIDR]...] [--allow-resolve=DOMAIN]...
-//!        [--stack-size=BYTES] [--heap-size=BYTES] FILE.wasm [ARG]...
+//!        [--stack-size=BYTES] [--heap-size=BYTES] [--invoke=EXPORT] FILE.wasm [ARG]...
 //! ```
 //!
 //! `argv[0]` seen by the guest is `FILE.wasm` exactly as typed (iwasm's behaviour), on both
@@ -28,6 +28,9 @@ pub struct Opts {
     pub stack_size: u32,
     /// `--heap-size=`: WAMR's host-managed app heap (bytes).
     pub heap_size: u32,
+    /// `--invoke=NAME`: for a reactor, run `_initialize` (if exported), then call the export
+    /// NAME (no parameters; an i32 result is printed as `NAME returned N`), instead of `_start`.
+    pub invoke: Option<String>,
     /// The module or component to run.
     pub file: String,
     /// Arguments after the file, passed to the guest after `argv[0]`.
@@ -86,6 +89,7 @@ impl Opts {
                     o.addr_pool.extend(val.split(',').filter(|s| !s.is_empty()).map(str::to_string))
                 }
                 "--allow-resolve" => o.allow_resolve.push(val),
+                "--invoke" => o.invoke = Some(val),
                 "--stack-size" => o.stack_size = parse_num(&key, &val)?,
                 "--heap-size" => o.heap_size = parse_num(&key, &val)?,
                 _ => return Err(UsageError(format!("unknown option {key}"))),

@@ -53,6 +53,34 @@ impl CList {
     }
 }
 
+/// Calls `name` (no parameters, at most one i32 result). WAMR has already run a reactor's
+/// `_initialize` while instantiating it (`wasm_runtime.c`, post-instantiate functions).
+unsafe fn invoke(inst: w::wasm_module_inst_t, name: &str, stack: u32) -> bool {
+    unsafe {
+        let env = w::wasm_runtime_create_exec_env(inst, stack);
+        if env.is_null() {
+            return false;
+        }
+        let call = |f: &str, print: bool| -> bool {
+            let Ok(cname) = CString::new(f) else { return false };
+            let func = w::wasm_runtime_lookup_function(inst, cname.as_ptr());
+            if func.is_null() {
+                eprintln!("no exported function {f}");
+                return false;
+            }
+            let mut argv = [0u32; 2];
+            let ok = w::wasm_runtime_call_wasm(env, func, 0, argv.as_mut_ptr());
+            if ok && print && w::wasm_func_get_result_count(func, inst) == 1 {
+                println!("{f} returned {}", argv[0] as i32);
+            }
+            ok
+        };
+        let ok = call(name, true);
+        w::wasm_runtime_destroy_exec_env(env);
+        ok
+    }
+}
+
 fn err_text(buf: &[c_char]) -> String {
     unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned()
 }
@@ -106,8 +134,12 @@ fn run(opts: &Opts) -> Result<u8, String> {
         if inst.is_null() {
             return Err(format!("instantiation failed: {}", err_text(&errbuf)));
         }
-        // Like iwasm: run `_start`, report an exception as a trap, else the WASI exit code.
-        let ok = w::wasm_application_execute_main(inst, 0, ptr::null_mut());
+        // Like iwasm: run `_start` (or, with --invoke, `_initialize` then the export), report
+        // an exception as a trap, else the WASI exit code.
+        let ok = match &opts.invoke {
+            None => w::wasm_application_execute_main(inst, 0, ptr::null_mut()),
+            Some(name) => invoke(inst, name, opts.stack_size),
+        };
         let exc = w::wasm_runtime_get_exception(inst);
         let status = if !ok || !exc.is_null() {
             let msg = if exc.is_null() {

@@ -82,6 +82,23 @@ fn run_module(engine: &Engine, bytes: &[u8], opts: &Opts) -> wasmtime::Result<u8
     p1::add_to_linker_sync(&mut linker, |t| t)?;
     let mut store = Store::new(engine, builder(opts)?.build_p1());
     let instance = linker.instantiate(&mut store, &module)?;
+    if let Some(name) = &opts.invoke {
+        let r = (|| {
+            if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
+                init.call(&mut store, ())?;
+            }
+            let f = instance
+                .get_func(&mut store, name)
+                .ok_or_else(|| wasmtime::Error::msg(format!("no exported function {name}")))?;
+            let mut results = vec![wasmtime::Val::I32(0); f.ty(&store).results().len()];
+            f.call(&mut store, &[], &mut results)?;
+            if let Some(wasmtime::Val::I32(v)) = results.first() {
+                println!("{name} returned {v}");
+            }
+            Ok(0)
+        })();
+        return status(r);
+    }
     let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
     status(start.call(&mut store, ()).map(|()| 0))
 }

@@ -1,21 +1,91 @@
 //! `wasip2-on-wasip1`: project tool.
 //!
+//! - `check FILE.wasm [--format json] [--runtime wamr|portable]`: per import, the WIT interface
+//!   and function, its version and how this adapter serves it; exit status 1 when the module
+//!   cannot run on a plain WASIp1 runtime, 2 when the file is not WebAssembly.
+//! - `finish IN.wasm -o OUT.wasm`: the post-link step of `wasip2-on-wasip1-ld`, for a module
+//!   linked with plain `wasm-ld` and the adapter archive (see the README).
 //! - `coverage`: prints the README's coverage table (Markdown), generated from the WIT table.
 //! - `imports FILE.wasm`: prints the import modules of a core module with their counts.
 //! - `archive OUT.a`: writes the adapter archive this tool carries (for linking with plain
 //!   `wasm-ld`).
 use std::collections::BTreeMap;
 use std::process::ExitCode;
-use wasip2_on_wasip1_ld::{coverage, link, rewrite};
+use wasip2_on_wasip1_ld::{check, coverage, link, rewrite};
 
 fn usage() -> ExitCode {
-    eprintln!("usage: wasip2-on-wasip1 coverage | imports FILE.wasm | archive OUT.a");
+    eprintln!(
+        "usage: wasip2-on-wasip1 check FILE.wasm [--format text|json] [--runtime portable|wamr]\n\
+         \x20      wasip2-on-wasip1 finish IN.wasm -o OUT.wasm\n\
+         \x20      wasip2-on-wasip1 coverage | imports FILE.wasm | archive OUT.a"
+    );
     ExitCode::from(2)
+}
+
+fn run_check(args: &[String]) -> ExitCode {
+    let mut file = None;
+    let mut json = false;
+    let mut runtime = check::Runtime::Portable;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let (k, v) = match a.split_once('=') {
+            Some((k, v)) => (k.to_string(), Some(v.to_string())),
+            None => (a.clone(), None),
+        };
+        match k.as_str() {
+            "--format" => match v.or_else(|| it.next().cloned()).as_deref() {
+                Some("json") => json = true,
+                Some("text") => json = false,
+                _ => return usage(),
+            },
+            "--runtime" => match v.or_else(|| it.next().cloned()).as_deref() {
+                Some("wamr") => runtime = check::Runtime::Wamr,
+                Some("portable") => runtime = check::Runtime::Portable,
+                _ => return usage(),
+            },
+            f if !f.starts_with("--") && file.is_none() => file = Some(a.clone()),
+            _ => return usage(),
+        }
+    }
+    let Some(file) = file else { return usage() };
+    let bytes = match std::fs::read(&file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("wasip2-on-wasip1: {file}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match check::check(&file, &bytes, runtime) {
+        Ok(r) => {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r.json).unwrap_or_default());
+            } else {
+                print!("{}", r.text);
+            }
+            if r.runs { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Err(e) => {
+            eprintln!("wasip2-on-wasip1: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match (args.first().map(String::as_str), args.get(1)) {
+        (Some("check"), _) => run_check(&args[1..]),
+        (Some("finish"), Some(input)) if args.len() == 4 && args[2] == "-o" => {
+            let out = std::path::Path::new(&args[3]);
+            let r = std::fs::read(input).map_err(anyhow::Error::from).and_then(|w| link::finish(&w, out));
+            match r.and_then(|w| std::fs::write(out, w).map_err(anyhow::Error::from)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("{e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         (Some("coverage"), None) => {
             print!("{}", coverage::markdown());
             ExitCode::SUCCESS

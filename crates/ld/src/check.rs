@@ -1,0 +1,136 @@
+//! `wasip2-on-wasip1 check FILE.wasm`: what a module needs, and whether it can run on a plain
+//! WASIp1 runtime.
+//!
+//! For each import: the WIT interface and function, the version, and how it is served:
+//! - `wasi_snapshot_preview1` imports run as they are;
+//! - WASI 0.2 imports are served once the module is linked with `wasip2-on-wasip1-ld`, with
+//!   the status the adapter's coverage table gives them (full, unsupported, no-instance…);
+//! - anything else (another package, a newer 0.2.x, WASI 0.3, `env`) cannot be served.
+//!
+//! A module runs on a plain WASIp1 runtime when every import is from `wasi_snapshot_preview1`
+//! and it has an entry point (`_start`, or `_initialize` for a reactor).
+
+use crate::rewrite::{self, Kind};
+use crate::table::{self, Lookup, Status};
+use serde_json::json;
+
+/// Which build's coverage to check against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    /// The default archive: standard WASIp1 only.
+    Portable,
+    /// The WAMR archive: WASIp1 plus WAMR's socket extension.
+    Wamr,
+}
+
+/// WAMR's socket extension to `wasi_snapshot_preview1` (not in standard WASIp1).
+pub const WAMR_SOCKET_EXTENSION: &[&str] = &[
+    "sock_open", "sock_bind", "sock_connect", "sock_listen", "sock_addr_local", "sock_addr_remote",
+    "sock_addr_resolve", "sock_recv_from", "sock_send_to", "sock_get_recv_buf_size", "sock_get_send_buf_size",
+    "sock_set_recv_buf_size", "sock_set_send_buf_size", "sock_get_reuse_addr", "sock_set_reuse_addr",
+    "sock_get_reuse_port", "sock_set_reuse_port", "sock_get_keep_alive", "sock_set_keep_alive",
+    "sock_get_linger", "sock_set_linger", "sock_get_tcp_keep_idle", "sock_set_tcp_keep_idle",
+    "sock_get_tcp_keep_intvl", "sock_set_tcp_keep_intvl", "sock_get_tcp_fastopen_connect",
+    "sock_set_tcp_fastopen_connect", "sock_get_tcp_no_delay", "sock_set_tcp_no_delay",
+    "sock_get_tcp_quick_ack", "sock_set_tcp_quick_ack", "sock_get_ip_multicast_loop",
+    "sock_set_ip_multicast_loop", "sock_set_ip_add_membership", "sock_set_ip_drop_membership",
+    "sock_get_ip_ttl", "sock_set_ip_ttl", "sock_get_ip_multicast_ttl", "sock_set_ip_multicast_ttl",
+    "sock_get_ipv6_only", "sock_set_ipv6_only", "sock_get_broadcast", "sock_set_broadcast",
+    "sock_get_recv_timeout", "sock_set_recv_timeout", "sock_get_send_timeout", "sock_set_send_timeout",
+];
+
+/// The outcome: a report and the exit status.
+pub struct Report {
+    pub text: String,
+    pub json: serde_json::Value,
+    pub runs: bool,
+}
+
+/// Checks `bytes` (named `file` in messages).
+pub fn check(file: &str, bytes: &[u8], runtime: Runtime) -> Result<Report, String> {
+    match rewrite::kind(bytes) {
+        Kind::NotWasm => return Err(format!("{file}: not a WebAssembly binary")),
+        Kind::Component => {
+            let text = format!(
+                "{file}: a WebAssembly component (a native WASIp2 program), not a core module.\n\
+                 A WASIp1 runtime cannot run it. Link the program's core module with \
+                 wasip2-on-wasip1-ld instead (cargo's `linker`, or clang's -fuse-ld).\n"
+            );
+            let json = json!({"file": file, "kind": "component", "runs_on_wasip1": false, "imports": []});
+            return Ok(Report { text, json, runs: false });
+        }
+        Kind::Module => {}
+    }
+    let info = rewrite::inspect(bytes).map_err(|e| format!("{file}: {e:#}"))?;
+    let mut rows = Vec::new();
+    let mut text = String::new();
+    let mut runs = true;
+    let imports = info
+        .func_imports
+        .iter()
+        .map(|i| (i.module.clone(), i.name.clone(), Some(i.index)))
+        .chain(info.other_imports.iter().map(|(m, n)| (m.clone(), n.clone(), None)));
+    for (module, name, index) in imports {
+        let callers = index.and_then(|f| info.callers.get(&f)).map(|c| {
+            c.iter().map(|f| info.name_of(*f)).collect::<Vec<_>>()
+        });
+        let (status, detail, served) = if module == "wasi_snapshot_preview1" {
+            if WAMR_SOCKET_EXTENSION.contains(&name.as_str()) {
+                if runtime == Runtime::Wamr {
+                    ("wasip1-wamr", "WAMR's socket extension: runs on WAMR only".to_string(), true)
+                } else {
+                    ("wasip1-wamr", "WAMR's socket extension: not in standard WASIp1 (check with --runtime wamr)".to_string(), false)
+                }
+            } else {
+                ("wasip1", "runs as is".to_string(), true)
+            }
+        } else {
+            match table::lookup(&module, &name) {
+                Lookup::Served(t) => {
+                    let (st, d) = match t.status {
+                        Status::Full => ("full", "served in full".to_string()),
+                        Status::Partial => ("partial", format!("served with a limitation: {}", t.note)),
+                        Status::Unsupported => ("unsupported", format!("links, but {}", t.note)),
+                        Status::NoInstance => ("no-instance", format!("links, but {}", t.note)),
+                    };
+                    (st, format!("{d}; needs linking with wasip2-on-wasip1-ld ({})", t.wit), false)
+                }
+                Lookup::Newer { version } => (
+                    "not-served",
+                    format!("WASI {version} is newer than this adapter's WIT ({})", table::IMPORTS[0].version),
+                    false,
+                ),
+                Lookup::Unknown => ("not-served", "not a WASI 0.2 function this adapter serves".to_string(), false),
+            }
+        };
+        runs &= served;
+        let (iface, version) = module.split_once('@').map(|(i, v)| (i.to_string(), v.to_string())).unwrap_or((module.clone(), String::new()));
+        text.push_str(&format!("  {status:<12} {module} {name}: {detail}"));
+        if let Some(c) = &callers {
+            if !c.is_empty() && status != "wasip1" {
+                text.push_str(&format!(" (called from {})", c.join(", ")));
+            }
+        }
+        text.push('\n');
+        rows.push(json!({
+            "module": module, "name": name, "interface": iface, "version": version,
+            "status": status, "detail": detail, "callers": callers.unwrap_or_default(),
+        }));
+    }
+    let entry = ["_start", "_initialize"].into_iter().find(|e| info.exports.contains_key(*e));
+    if entry.is_none() {
+        runs = false;
+    }
+    let head = format!(
+        "{file}: core module, {} imports, entry point {}\n{}",
+        rows.len(),
+        entry.unwrap_or("none (no _start or _initialize)"),
+        if runs { "runs on a plain WASIp1 runtime" } else { "cannot run on a plain WASIp1 runtime as it is" }
+    );
+    let runtime_name = if runtime == Runtime::Wamr { "wamr" } else { "portable" };
+    let json = json!({
+        "file": file, "kind": "core-module", "runtime": runtime_name, "entry": entry,
+        "runs_on_wasip1": runs, "imports": rows,
+    });
+    Ok(Report { text: format!("{head}\n{text}"), json, runs })
+}
