@@ -8,9 +8,19 @@ use crate::trap::trap;
 /// this function repeatedly will produce a sequence of non-decreasing values."
 pub fn now() -> u64 {
     match p1::clock_now(p1::CLOCK_MONOTONIC) {
-        Ok(t) => t,
+        Ok(t) => {
+            *last() = t;
+            t
+        }
         Err(_) => trap(b"clock_time_get(MONOTONIC) failed"),
     }
+}
+
+crate::instance_state!(last: u64 = 0);
+
+/// The latest value `now` returned (0 before the first): a lower bound of the clock.
+pub fn last_reading() -> u64 {
+    *last()
 }
 
 /// `resolution`: "Query the resolution of the clock. Returns the duration of time

@@ -37,6 +37,9 @@ pub struct Descriptor {
     /// Whether what is under it may be changed: inherited from the preopen, as natively
     /// (a subdirectory opened for reading still lets the program create files in it).
     pub mutate: bool,
+    /// For a directory: the WASIp1 rights it can grant to what is opened under it (asked
+    /// once, so an `open-at` is one WASIp1 call plus the type check).
+    pub inheriting: u64,
 }
 
 impl Descriptor {
@@ -92,7 +95,8 @@ pub fn new_descriptor(fd: u32, preopen: bool) -> u32 {
     let ty = p1::filestat(fd).map(|s| descriptor_type(s.filetype)).unwrap_or(DescriptorType::Directory);
     // A preopen is a directory opened for reading that the program may mutate.
     let flags = DescriptorFlags::READ | DescriptorFlags::MUTATE_DIRECTORY;
-    resource::push(Resource::Descriptor(Descriptor { fd, preopen, ty, flags, mutate: true }))
+    let inheriting = p1::fdstat(fd).map(|s| s.rights_inheriting).unwrap_or(p1::rights::ALL);
+    resource::push(Resource::Descriptor(Descriptor { fd, preopen, ty, flags, mutate: true, inheriting }))
 }
 
 /// Closes the fd of a descriptor whose last stream has gone after the program dropped it.
@@ -579,8 +583,7 @@ fn open_at(this: u32, path_flags: u8, ptr: *const u8, len: usize, open_flags: u8
     if oflags.contains(OpenFlags::TRUNCATE) {
         o |= p1::OFLAGS_TRUNC;
     }
-    let inheriting = p1::fdstat(dirfd).map(|s| s.rights_inheriting).unwrap_or(p1::rights::ALL);
-    let (rb, ri) = rights_for(read, wants_write, inheriting);
+    let (rb, ri) = rights_for(read, wants_write, base.inheriting);
     let fd = p1::open(dirfd, lookup(path_flags), p, o, rb, ri, 0).map_err(|e| {
         // A directory opened for writing: the OS says EISDIR, as natively.
         path_err(e)
@@ -601,7 +604,7 @@ fn open_at(this: u32, path_flags: u8, ptr: *const u8, len: usize, open_flags: u8
     if wants_write {
         flags |= if ty == DescriptorType::Directory { DescriptorFlags::MUTATE_DIRECTORY } else { DescriptorFlags::WRITE };
     }
-    Ok(resource::push(Resource::Descriptor(Descriptor { fd, preopen: false, ty, flags, mutate: base.mutate })))
+    Ok(resource::push(Resource::Descriptor(Descriptor { fd, preopen: false, ty, flags, mutate: base.mutate, inheriting: ri })))
 }
 
 /// `[method]descriptor.readlink-at`: "Read the contents of a symbolic link. If the contents

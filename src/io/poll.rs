@@ -82,7 +82,11 @@ pub fn round_up_ms(ns: u64) -> u64 {
 /// and sets `ready[i]` for each ready one. Returns how many are ready.
 fn wait(handles: &[u32], ready: &mut [bool], block: bool) -> usize {
     loop {
-        let now = crate::clocks::monotonic_clock::now();
+        // Read the clock only when a deadline is not already known to have passed (the clock
+        // is monotonic, so any deadline at or before the last reading has).
+        let last = crate::clocks::monotonic_clock::last_reading();
+        let needs_clock = handles.iter().any(|h| matches!(target(*h), Target::Deadline(t) if t > last));
+        let now = if needs_clock { crate::clocks::monotonic_clock::now() } else { last };
         let mut count = 0;
         let mut nfds = 0;
         let mut earliest = u64::MAX;

@@ -1,0 +1,247 @@
+//! `scripts/bench.sh` (= `cargo run --release -p bench -- [--runs N] [--quick]`).
+//!
+//! Builds `bench/workloads.c` four ways — `p1` (wasm32-wasip1, no adapter), `p2` (wasm32-wasip2
+//! linked with the adapter), `p2zc` (the same with the caller-supplied buffer armed on reads)
+//! and `native` (a WASIp2 component, wasmtime only) — runs every workload on the WAMR and
+//! wasmtime runners `--runs` times, interleaving the variants, and prints one Markdown table
+//! of medians and ratios to the p1 build (same runtime, same run). Each program times only its
+//! workload with the monotonic clock. Then code size (what the adapter adds to a C hello and a
+//! file-heavy C program, with wasm-ld's dead-code removal) and memory (pages before/after 10^6
+//! open/read/close cycles).
+//!
+//! Nothing here asserts a speed: it prints figures.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const VARIANTS: [&str; 4] = ["p1", "p2", "p2zc", "native"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn tool(name: &str) -> PathBuf {
+    let p = root().join("target/release").join(name);
+    assert!(p.is_file(), "{} missing: run scripts/bench.sh", p.display());
+    p
+}
+
+fn sh(cmd: &mut Command) {
+    let st = cmd.status().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(st.success(), "{cmd:?} failed");
+}
+
+/// Builds `src` as `variant` into `out`.
+fn build(src: &Path, variant: &str, out: &Path) {
+    let ld = format!("-fuse-ld={}", tool("wasip2-on-wasip1-ld").display());
+    let mut c = match variant {
+        "p1" => Command::new(root().join("scripts/wasip1-clang")),
+        _ => Command::new(root().join("scripts/wasip2-clang")),
+    };
+    c.arg("-O2").arg(src).arg("-o").arg(out);
+    match variant {
+        "p2" => {
+            c.arg(&ld);
+        }
+        "p2zc" => {
+            c.arg(&ld).arg("-DZEROCOPY");
+        }
+        "plain" => {
+            c.arg(format!("-fuse-ld={}", plain_ld().display()));
+        }
+        _ => {}
+    }
+    sh(&mut c);
+}
+
+/// rust-lld as a plain wasm-ld (no adapter), for measuring what the adapter adds.
+fn plain_ld() -> PathBuf {
+    let out = Command::new("rustc").args(["--print", "sysroot"]).output().unwrap();
+    let host = String::from_utf8(Command::new("rustc").arg("-vV").output().unwrap().stdout).unwrap();
+    let host = host.lines().find_map(|l| l.strip_prefix("host: ")).unwrap().to_string();
+    let lld = Path::new(String::from_utf8_lossy(&out.stdout).trim()).join("lib/rustlib").join(host).join("bin/rust-lld");
+    let script = root().join("target/bench/plain-ld.sh");
+    std::fs::write(&script, format!("#!/bin/sh\nexec {} -flavor wasm \"$@\"\n", lld.display())).unwrap();
+    sh(Command::new("chmod").arg("+x").arg(&script));
+    script
+}
+
+struct Workload {
+    name: String,
+    args: Vec<String>,
+    /// Run first (untimed) in the same sandbox, e.g. to create the file a read reads.
+    setup: Option<Vec<String>>,
+    wamr_only: bool,
+}
+
+fn workloads(quick: bool) -> Vec<Workload> {
+    let mib: u64 = if quick { 32 } else { 256 };
+    let big = (mib << 20).to_string();
+    let scale = |n: u64| if quick { n / 10 } else { n };
+    let w = |name: String, args: Vec<String>, setup: Option<Vec<String>>| Workload { name, args, setup, wamr_only: false };
+    let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    vec![
+        w(format!("write {mib} MiB, 64 KiB chunks"), v(&["write", "65536", &big]), None),
+        w(format!("write {mib} MiB, 4 KiB chunks"), v(&["write", "4096", &big]), None),
+        w(format!("read {mib} MiB, 64 KiB chunks"), v(&["read", "65536"]), Some(v(&["write", "65536", &big]))),
+        w(format!("read {mib} MiB, 4 KiB chunks"), v(&["read", "4096"]), Some(v(&["write", "65536", &big]))),
+        w(format!("stdout {} lines", scale(1_000_000)), v(&["stdout", &scale(1_000_000).to_string()]), None),
+        w(format!("{} clock_gettime", scale(1_000_000)), v(&["clock", &scale(1_000_000).to_string()]), None),
+        w(format!("{} poll(timeout 0)", scale(100_000)), v(&["poll", &scale(100_000).to_string()]), None),
+        w(format!("list a directory of {} files", scale(10_000)), v(&["listdir", &scale(10_000).to_string()]), None),
+        w(format!("{} open/fstat/close", scale(10_000)), v(&["openstat", &scale(10_000).to_string()]), None),
+    ]
+}
+
+/// One run; returns the elapsed time (ns) the program reported, and its output.
+fn run(runner: &str, module: &Path, args: &[String], sandbox: &Path) -> (f64, String) {
+    let out = Command::new(tool(runner))
+        .arg(format!("--map-dir=/sandbox::{}", sandbox.display()))
+        .arg(module)
+        .args(args)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{runner} {} {args:?}: {text}", module.display());
+    let ns = text
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("elapsed_ns="))
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("no elapsed_ns in {text}"));
+    let facts = text.lines().filter(|l| l.contains("elapsed_ns=")).map(|l| l.split_once(' ').map(|x| x.1).unwrap_or("")).collect::<Vec<_>>().join(" ");
+    (ns, facts)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// Code and data bytes of a module (sections 10 and 11).
+fn code_data(module: &Path) -> (usize, usize) {
+    let bytes = std::fs::read(module).unwrap();
+    let (mut code, mut data) = (0, 0);
+    let mut i = 8;
+    let leb = |b: &[u8], i: &mut usize| {
+        let (mut r, mut s) = (0usize, 0);
+        loop {
+            let x = b[*i];
+            *i += 1;
+            r |= ((x & 0x7f) as usize) << s;
+            s += 7;
+            if x < 0x80 {
+                return r;
+            }
+        }
+    };
+    while i < bytes.len() {
+        let id = bytes[i];
+        i += 1;
+        let size = leb(&bytes, &mut i);
+        match id {
+            10 => code += size,
+            11 => data += size,
+            _ => {}
+        }
+        i += size;
+    }
+    (code, data)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let runs: usize = args.iter().position(|a| a == "--runs").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(3);
+    let dir = root().join("target/bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = root().join("bench/workloads.c");
+    let mut modules = BTreeMap::new();
+    for v in VARIANTS {
+        let out = dir.join(format!("workloads-{v}.wasm"));
+        build(&src, v, &out);
+        modules.insert(v, out);
+    }
+
+    println!("| workload | runtime | p1 (no adapter) | p2 + adapter | p2 + adapter, zero-copy | native p2 |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    let mut notes = Vec::new();
+    for w in workloads(quick) {
+        for runtime in ["wamr-run", "wasmtime-run"] {
+            if w.wamr_only && runtime != "wamr-run" {
+                continue;
+            }
+            let variants: Vec<&str> = VARIANTS
+                .iter()
+                .copied()
+                .filter(|v| *v != "native" || runtime == "wasmtime-run")
+                .filter(|v| *v != "p2zc" || w.args[0] == "read")
+                .collect();
+            let mut times: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+            for _ in 0..runs {
+                for v in &variants {
+                    let sandbox = dir.join("sandbox");
+                    let _ = std::fs::remove_dir_all(&sandbox);
+                    std::fs::create_dir_all(&sandbox).unwrap();
+                    if let Some(s) = &w.setup {
+                        run(runtime, &modules[v], s, &sandbox);
+                    }
+                    let (ns, facts) = run(runtime, &modules[v], &w.args, &sandbox);
+                    if *v == "p2zc" && !facts.is_empty() && times.get(v).is_none_or(|t| t.is_empty()) {
+                        notes.push(format!("{} on {runtime}, zero-copy: {facts}", w.name));
+                    }
+                    times.entry(v).or_default().push(ns);
+                }
+            }
+            let p1 = median(times.get_mut("p1").unwrap());
+            let cell = |v: &str, times: &mut BTreeMap<&str, Vec<f64>>| match times.get_mut(v) {
+                Some(t) => {
+                    let m = median(t);
+                    format!("{:.1} ms ({:.2}×)", m / 1e6, p1 / m)
+                }
+                None => "–".to_string(),
+            };
+            println!(
+                "| {} | {} | {:.1} ms | {} | {} | {} |",
+                w.name,
+                runtime.trim_end_matches("-run"),
+                p1 / 1e6,
+                cell("p2", &mut times),
+                cell("p2zc", &mut times),
+                cell("native", &mut times)
+            );
+        }
+    }
+    println!("\nRatios are p1 time / variant time (higher is faster; 1.00× is parity), medians of {runs} runs.");
+    for n in notes {
+        println!("- {n}");
+    }
+
+    // Code size: the adapter's share of a module, with wasm-ld's dead-code removal.
+    println!("\n| program | code+data, plain wasm-ld (unlinked p2 imports) | with the adapter | adapter adds |");
+    println!("| --- | --- | --- | --- |");
+    for (name, src) in [("C hello", root().join("adapter-tests/c/hello.c")), ("C file-heavy (fs.c)", root().join("adapter-tests/c/fs.c"))] {
+        let plain = dir.join("size-plain.wasm");
+        let adapted = dir.join("size-adapted.wasm");
+        build(&src, "plain", &plain);
+        build(&src, "p2", &adapted);
+        let (pc, pd) = code_data(&plain);
+        let (ac, ad) = code_data(&adapted);
+        let added = (ac + ad) as i64 - (pc + pd) as i64;
+        println!("| {name} | {} B | {} B | {} B ({:.1} KiB) |", pc + pd, ac + ad, added, added as f64 / 1024.0);
+    }
+
+    // Memory: no growth across open/read/close cycles.
+    println!();
+    for (runtime, n) in [("wamr-run", 1_000_000u64), ("wasmtime-run", 100_000)] {
+        let n = if quick { n / 10 } else { n };
+        let sandbox = dir.join("sandbox");
+        let _ = std::fs::remove_dir_all(&sandbox);
+        std::fs::create_dir_all(&sandbox).unwrap();
+        let (_, facts) = run(runtime, &modules["p2"], &["openclose-memory".into(), n.to_string()], &sandbox);
+        println!("- memory, {n} open/read/close cycles on {}: {facts}", runtime.trim_end_matches("-run"));
+    }
+}
