@@ -6,9 +6,13 @@ fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let wit = root.join("wit");
     let cov = root.join("src/coverage.txt");
+    let wamr = root.join("src/coverage-wamr.txt");
     println!("cargo:rerun-if-changed={}", wit.display());
     println!("cargo:rerun-if-changed={}", cov.display());
-    let table = match wit_table::load(&wit, &cov) {
+    println!("cargo:rerun-if-changed={}", wamr.display());
+    // The WAMR build serves sockets: its own statuses replace the portable ones.
+    let overrides = std::env::var_os("CARGO_FEATURE_WAMR").map(|_| wamr.as_path());
+    let table = match wit_table::load_with(&wit, &cov, overrides) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -199,9 +199,10 @@ pub unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> &'a [T] {
     if len == 0 { &[] } else { unsafe { core::slice::from_raw_parts(ptr, len) } }
 }
 
-/// An owned `string` for the program: the concatenation of `parts`, which must be UTF-8,
-/// copied into one allocation from the program's allocator (freed by the program).
-pub fn string(parts: &[&[u8]]) -> List<u8> {
+/// An owned `list<u8>` for the program — or a `string`, when the parts are UTF-8: the
+/// concatenation of `parts`, copied into one allocation from the program's allocator (freed
+/// by the program).
+pub fn owned(parts: &[&[u8]]) -> List<u8> {
     let len: usize = parts.iter().map(|p| p.len()).sum();
     let p = crate::alloc::alloc(len, 1);
     let mut off = 0;
@@ -219,7 +220,7 @@ pub fn string(parts: &[&[u8]]) -> List<u8> {
 /// `String::from_utf8_lossy` does.
 pub fn string_lossy(bytes: &[u8]) -> List<u8> {
     if core::str::from_utf8(bytes).is_ok() {
-        return string(&[bytes]);
+        return owned(&[bytes]);
     }
     const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
     let len: usize = bytes
@@ -291,7 +292,7 @@ mod tests {
     #[test]
     fn strings_are_utf8() {
         // On the host, `List` keeps the low 32 bits of the address; only check lengths there.
-        let l = string(&[b"ab", b"", b"c"]);
+        let l = owned(&[b"ab", b"", b"c"]);
         assert_eq!(l.len, 3);
         let l = string_lossy(b"a\xffb");
         assert_eq!(l.len, 2 + 3);

@@ -151,33 +151,46 @@ const _: () = {
     assert!(core::mem::size_of::<Event>() == 32);
 };
 
-/// Declares errno-returning WASIp1 imports; on the host each answers `ENOSYS`.
+/// Declares errno-returning WASIp1 imports in module `$m`; on the host each answers `ENOSYS`.
 macro_rules! p1_imports {
-    ($( fn $name:ident($($arg:ident: $ty:ty),*) -> Errno; )*) => {
+    ($m:ident; $( fn $name:ident($($arg:ident: $ty:ty),*) -> Errno; )*) => {
         #[cfg(target_os = "wasi")]
-        mod raw {
+        mod $m {
             #[allow(unused_imports)]
             use super::*;
             #[link(wasm_import_module = "wasi_snapshot_preview1")]
             unsafe extern "C" {
                 $( pub fn $name($($arg: $ty),*) -> Errno; )*
-                pub fn proc_exit(code: u32) -> !;
             }
         }
         #[cfg(not(target_os = "wasi"))]
-        mod raw {
+        #[allow(dead_code)]
+        mod $m {
             #[allow(unused_imports)]
             use super::*;
             $(
-                #[allow(unused_variables)]
+                #[allow(unused_variables, clippy::too_many_arguments)]
                 pub unsafe fn $name($($arg: $ty),*) -> Errno { ENOSYS }
             )*
-            pub unsafe fn proc_exit(code: u32) -> ! { panic!("proc_exit({code}) on the host") }
         }
     };
 }
 
-p1_imports! {
+#[cfg(target_os = "wasi")]
+mod exit_raw {
+    #[link(wasm_import_module = "wasi_snapshot_preview1")]
+    unsafe extern "C" {
+        pub fn proc_exit(code: u32) -> !;
+    }
+}
+#[cfg(not(target_os = "wasi"))]
+mod exit_raw {
+    pub unsafe fn proc_exit(code: u32) -> ! {
+        panic!("proc_exit({code}) on the host")
+    }
+}
+
+p1_imports! { raw;
     fn args_sizes_get(argc: *mut usize, buf_size: *mut usize) -> Errno;
     fn args_get(argv: *mut *mut u8, buf: *mut u8) -> Errno;
     fn environ_sizes_get(count: *mut usize, buf_size: *mut usize) -> Errno;
@@ -422,5 +435,80 @@ pub fn unlink_file(fd: Fd, p: &[u8]) -> Result<(), Errno> {
 }
 
 pub fn exit(code: u32) -> ! {
-    unsafe { raw::proc_exit(code) }
+    unsafe { exit_raw::proc_exit(code) }
+}
+
+/// WAMR's socket extension to `wasi_snapshot_preview1` (`wasi_socket_ext.h`), imported only
+/// by the WAMR build. Layouts from WAMR's `platform_wasi_types.h`.
+#[cfg(feature = "wamr")]
+pub mod sock {
+    use super::*;
+
+    /// `__wasi_addr_t` (24 bytes): kind (0 IPv4, 1 IPv6) then the address. IPv4: octets at
+    /// 4..8, port at 8. IPv6: eight 16-bit segments (first segment first, host order) at
+    /// 4..20, port at 20. Ports in host byte order.
+    #[repr(C)]
+    #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+    pub struct WasiAddr {
+        pub kind: u32,
+        pub bytes: [u8; 20],
+    }
+
+    /// `__wasi_addr_info_t`: an address and its socket type (28 bytes).
+    #[repr(C)]
+    #[derive(Clone, Copy, Default)]
+    pub struct AddrInfo {
+        pub addr: WasiAddr,
+        pub ty: i32,
+    }
+
+    /// `__wasi_addr_info_hints_t`.
+    #[repr(C)]
+    pub struct AddrInfoHints {
+        pub ty: i32,
+        pub family: i32,
+        pub enabled: u8,
+    }
+
+    const _: () = {
+        assert!(core::mem::size_of::<WasiAddr>() == 24);
+        assert!(core::mem::size_of::<AddrInfo>() == 28);
+    };
+
+    pub const SOCKET_DGRAM: i32 = 0;
+    pub const SOCKET_STREAM: i32 = 1;
+
+    p1_imports! { sock_raw;
+        fn sock_open(pool: Fd, af: i32, ty: i32, out: *mut Fd) -> Errno;
+        fn sock_bind(fd: Fd, addr: *const WasiAddr) -> Errno;
+        fn sock_connect(fd: Fd, addr: *const WasiAddr) -> Errno;
+        fn sock_listen(fd: Fd, backlog: u32) -> Errno;
+        fn sock_accept(fd: Fd, flags: u32, out: *mut Fd) -> Errno;
+        fn sock_addr_local(fd: Fd, addr: *mut WasiAddr) -> Errno;
+        fn sock_addr_remote(fd: Fd, addr: *mut WasiAddr) -> Errno;
+        fn sock_addr_resolve(host: *const u8, service: *const u8, hints: *const AddrInfoHints, out: *mut AddrInfo, size: u32, max: *mut u32) -> Errno;
+        fn sock_recv_from(fd: Fd, iovs: *const Iovec, n: u32, flags: u32, from: *mut WasiAddr, got: *mut u32) -> Errno;
+        fn sock_send_to(fd: Fd, iovs: *const Iovec, n: u32, flags: u32, to: *const WasiAddr, sent: *mut u32) -> Errno;
+        fn sock_shutdown(fd: Fd, how: u32) -> Errno;
+        fn sock_set_linger(fd: Fd, on: u32, secs: i32) -> Errno;
+        fn sock_set_reuse_addr(fd: Fd, on: u32) -> Errno;
+        fn sock_set_ipv6_only(fd: Fd, on: u32) -> Errno;
+        fn sock_get_keep_alive(fd: Fd, on: *mut u8) -> Errno;
+        fn sock_set_keep_alive(fd: Fd, on: u32) -> Errno;
+        fn sock_get_tcp_keep_idle(fd: Fd, secs: *mut u32) -> Errno;
+        fn sock_set_tcp_keep_idle(fd: Fd, secs: u32) -> Errno;
+        fn sock_get_tcp_keep_intvl(fd: Fd, secs: *mut u32) -> Errno;
+        fn sock_set_tcp_keep_intvl(fd: Fd, secs: u32) -> Errno;
+        fn sock_get_ip_ttl(fd: Fd, ttl: *mut u8) -> Errno;
+        fn sock_set_ip_ttl(fd: Fd, ttl: u32) -> Errno;
+        fn sock_get_recv_buf_size(fd: Fd, size: *mut u64) -> Errno;
+        fn sock_set_recv_buf_size(fd: Fd, size: u32) -> Errno;
+        fn sock_get_send_buf_size(fd: Fd, size: *mut u64) -> Errno;
+        fn sock_set_send_buf_size(fd: Fd, size: u32) -> Errno;
+    }
+    pub use self::sock_raw::*;
+
+    pub fn ok(e: Errno) -> Result<(), Errno> {
+        super::result(e)
+    }
 }

@@ -36,6 +36,16 @@ pub enum Resource {
     TerminalInput,
     TerminalOutput,
     Network,
+    #[cfg(feature = "wamr")]
+    TcpSocket(crate::sockets::tcp::TcpSocket),
+    #[cfg(feature = "wamr")]
+    UdpSocket(crate::sockets::udp::UdpSocket),
+    #[cfg(feature = "wamr")]
+    IncomingDatagramStream(crate::sockets::udp::IncomingDatagramStream),
+    #[cfg(feature = "wamr")]
+    OutgoingDatagramStream(crate::sockets::udp::OutgoingDatagramStream),
+    #[cfg(feature = "wamr")]
+    ResolveAddressStream(crate::sockets::ip_name_lookup::ResolveAddressStream),
 }
 
 impl Resource {
@@ -50,6 +60,16 @@ impl Resource {
             Resource::TerminalInput => b"terminal-input",
             Resource::TerminalOutput => b"terminal-output",
             Resource::Network => b"network",
+            #[cfg(feature = "wamr")]
+            Resource::TcpSocket(_) => b"tcp-socket",
+            #[cfg(feature = "wamr")]
+            Resource::UdpSocket(_) => b"udp-socket",
+            #[cfg(feature = "wamr")]
+            Resource::IncomingDatagramStream(_) => b"incoming-datagram-stream",
+            #[cfg(feature = "wamr")]
+            Resource::OutgoingDatagramStream(_) => b"outgoing-datagram-stream",
+            #[cfg(feature = "wamr")]
+            Resource::ResolveAddressStream(_) => b"resolve-address-stream",
         }
     }
 }
@@ -80,6 +100,16 @@ kind!(crate::io::poll::Pollable, Pollable, b"pollable");
 kind!(crate::io::error::IoError, Error, b"error");
 kind!(crate::filesystem::types::Descriptor, Descriptor, b"descriptor");
 kind!(crate::filesystem::types::DirectoryEntryStream, DirectoryEntryStream, b"directory-entry-stream");
+#[cfg(feature = "wamr")]
+kind!(crate::sockets::tcp::TcpSocket, TcpSocket, b"tcp-socket");
+#[cfg(feature = "wamr")]
+kind!(crate::sockets::udp::UdpSocket, UdpSocket, b"udp-socket");
+#[cfg(feature = "wamr")]
+kind!(crate::sockets::udp::IncomingDatagramStream, IncomingDatagramStream, b"incoming-datagram-stream");
+#[cfg(feature = "wamr")]
+kind!(crate::sockets::udp::OutgoingDatagramStream, OutgoingDatagramStream, b"outgoing-datagram-stream");
+#[cfg(feature = "wamr")]
+kind!(crate::sockets::ip_name_lookup::ResolveAddressStream, ResolveAddressStream, b"resolve-address-stream");
 
 /// Payload-free resource kinds.
 pub struct TerminalInput;

@@ -37,9 +37,17 @@ struct Regions {
     poll: Region,
     flags: Region,
     strings: Region,
+    datagram: Region,
 }
 
-crate::instance_state!(regions: Regions = Regions { poll: Region::new(), flags: Region::new(), strings: Region::new() });
+crate::instance_state!(regions: Regions = Regions { poll: Region::new(), flags: Region::new(), strings: Region::new(), datagram: Region::new() });
+
+/// `n` bytes to receive one datagram into.
+pub fn datagram(n: usize) -> &'static mut [u8] {
+    let p = regions().datagram.get(n);
+    // SAFETY: the region has `n` zeroed bytes.
+    unsafe { core::slice::from_raw_parts_mut(p, n) }
+}
 
 /// `n` subscriptions and `n` events for one `poll_oneoff`.
 pub fn poll_arrays(n: usize) -> (&'static mut [Subscription], &'static mut [Event]) {

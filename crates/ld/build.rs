@@ -1,6 +1,6 @@
 //! 1. Renders the import table from `wit/` and `src/coverage.txt` (see `crates/wit-table`).
-//! 2. Builds the adapter archive for `wasm32-wasip1` with the `adapter` profile (a pure
-//!    staticlib, see below), so the
+//! 2. Builds the adapter archives (portable, and WAMR with feature `wamr`) for `wasm32-wasip1`
+//!    with the `adapter` profile (pure staticlibs, see below), so the
 //!    linker carries it (`include_bytes!`) and works after a plain `cargo install --path`.
 //!    The nested cargo uses its own target dir under OUT_DIR (no lock shared with the outer
 //!    build) and a clean environment (the outer build's flags are for the host).
@@ -14,26 +14,36 @@ fn main() {
     for p in ["wit", "src", "build.rs", "Cargo.toml", "crates/wit-table/src"] {
         println!("cargo:rerun-if-changed={}", root.join(p).display());
     }
-    println!("cargo:rerun-if-env-changed=WASIP2_ON_WASIP1_PREBUILT_ARCHIVE");
 
-    let table = wit_table::load(&root.join("wit"), &root.join("src/coverage.txt")).unwrap_or_else(|e| {
-        eprintln!("error: {e:#}");
-        std::process::exit(1)
-    });
-    std::fs::write(out.join("table.rs"), wit_table::render_static_table(&table)).unwrap();
+    let (wit, cov, wamr) = (root.join("wit"), root.join("src/coverage.txt"), root.join("src/coverage-wamr.txt"));
+    let load = |o: Option<&std::path::Path>| {
+        wit_table::load_with(&wit, &cov, o).unwrap_or_else(|e| {
+            eprintln!("error: {e:#}");
+            std::process::exit(1)
+        })
+    };
+    let tables = wit_table::render_static_table("IMPORTS", &load(None))
+        + &wit_table::render_static_table("IMPORTS_WAMR", &load(Some(&wamr)));
+    std::fs::write(out.join("table.rs"), tables).unwrap();
 
-    let archive = out.join("libwasip2_on_wasip1.a");
-    if let Ok(pre) = std::env::var("WASIP2_ON_WASIP1_PREBUILT_ARCHIVE") {
-        std::fs::copy(&pre, &archive).expect("copying WASIP2_ON_WASIP1_PREBUILT_ARCHIVE");
-        return;
+    for (features, name) in [(None, "libwasip2_on_wasip1.a"), (Some("wamr"), "libwasip2_on_wasip1_wamr.a")] {
+        build_archive(&root, &out, features, &out.join(name));
     }
+}
+
+/// Builds the adapter archive (with `features`) and copies it to `dest`.
+fn build_archive(root: &std::path::Path, out: &std::path::Path, features: Option<&str>, dest: &std::path::Path) {
     let target_dir = out.join("adapter-target");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     // `cargo rustc --crate-type staticlib`: with the manifest's extra `rlib` crate type rustc
     // would skip LTO and ship `core` as a separate member (with a global panic handler that
     // clashes with std's). A pure staticlib is one LTO'd object exporting only the entry points.
-    cmd.args(["rustc", "--profile", "adapter", "--target", "wasm32-wasip1", "-p", "wasip2-on-wasip1", "--crate-type", "staticlib"])
+    cmd.args(["rustc", "--profile", "adapter", "--target", "wasm32-wasip1", "-p", "wasip2-on-wasip1", "--crate-type", "staticlib"]);
+    if let Some(f) = features {
+        cmd.args(["--features", f]);
+    }
+    cmd
         .arg("--manifest-path")
         .arg(root.join("Cargo.toml"))
         .arg("--target-dir")
@@ -48,5 +58,5 @@ fn main() {
         eprintln!("error: building the adapter archive failed (is `rustup target add wasm32-wasip1` done?)");
         std::process::exit(1);
     }
-    std::fs::copy(target_dir.join("wasm32-wasip1/adapter/libwasip2_on_wasip1.a"), &archive).unwrap();
+    std::fs::copy(target_dir.join("wasm32-wasip1/adapter/libwasip2_on_wasip1.a"), dest).unwrap();
 }

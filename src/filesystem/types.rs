@@ -99,12 +99,22 @@ pub fn new_descriptor(fd: u32, preopen: bool) -> u32 {
     resource::push(Resource::Descriptor(Descriptor { fd, preopen, ty, flags, mutate: true, inheriting }))
 }
 
-/// Closes the fd of a descriptor whose last stream has gone after the program dropped it.
+/// Closes the fd of a resource whose last stream has gone after the program dropped it (a
+/// descriptor, or in the WAMR build a socket).
 pub fn close_released(r: Resource) {
-    if let Resource::Descriptor(d) = r {
-        if !d.preopen {
+    match r {
+        Resource::Descriptor(d) if !d.preopen => {
             let _ = p1::close(d.fd);
         }
+        #[cfg(feature = "wamr")]
+        Resource::TcpSocket(s) => {
+            let _ = p1::close(s.fd);
+        }
+        #[cfg(feature = "wamr")]
+        Resource::UdpSocket(s) => {
+            let _ = p1::close(s.fd);
+        }
+        _ => {}
     }
 }
 
@@ -123,7 +133,7 @@ pub fn drop_descriptor(this: u32) {
 /// interfere with each other."
 pub fn descriptor_read_via_stream(this: u32, offset: u64, ret: RetPtr<WResult<u32, ErrorCode>>) {
     let d = get(this);
-    ret.write(if d.is_dir() { WResult::Err(ErrorCode::IsDirectory) } else { WResult::Ok(streams::new_file_input(d.fd, offset, this)) });
+    ret.write(if d.is_dir() { WResult::Err(ErrorCode::IsDirectory) } else { WResult::Ok(streams::new_held_input(d.fd, offset, streams::Mode::At, this)) });
 }
 
 /// `[method]descriptor.write-via-stream`: "Return a stream for writing to a file, if
@@ -131,7 +141,7 @@ pub fn descriptor_read_via_stream(this: u32, offset: u64, ret: RetPtr<WResult<u3
 /// This allows using `write-stream`, which is similar to `write` in POSIX."
 pub fn descriptor_write_via_stream(this: u32, offset: u64, ret: RetPtr<WResult<u32, ErrorCode>>) {
     let d = get(this);
-    ret.write(d.file().map(|fd| streams::new_file_output(fd, offset, false, this)).into());
+    ret.write(d.file().map(|fd| streams::new_held_output(fd, offset, streams::Mode::At, this)).into());
 }
 
 /// `[method]descriptor.append-via-stream`: "Return a stream for appending to a file, if
@@ -139,7 +149,7 @@ pub fn descriptor_write_via_stream(this: u32, offset: u64, ret: RetPtr<WResult<u
 /// This allows using `write-stream`, which is similar to `write` with `O_APPEND` in POSIX."
 pub fn descriptor_append_via_stream(this: u32, ret: RetPtr<WResult<u32, ErrorCode>>) {
     let d = get(this);
-    ret.write(d.file().map(|fd| streams::new_file_output(fd, 0, true, this)).into());
+    ret.write(d.file().map(|fd| streams::new_held_output(fd, 0, streams::Mode::Append, this)).into());
 }
 
 /// `[method]descriptor.advise`: "Provide file advisory information on a descriptor. This is
@@ -619,7 +629,7 @@ pub fn descriptor_readlink_at(this: u32, ptr: *const u8, len: usize, ret: RetPtr
         if core::str::from_utf8(target).is_err() {
             return Err(ErrorCode::IllegalByteSequence);
         }
-        Ok(abi::string(&[target]))
+        Ok(abi::owned(&[target]))
     });
     ret.write(r.into());
 }

@@ -30,5 +30,5 @@ pub fn error_to_debug_string(this: u32, ret: RetPtr<List<u8>>) {
     let mut num = [0u8; 10];
     let parts: [&[u8]; 4] =
         [errno::name(e).as_bytes(), b" (WASIp1 errno ", crate::trap::decimal(e as u32, &mut num), b")"];
-    ret.write(crate::abi::string(&parts));
+    ret.write(crate::abi::owned(&parts));
 }

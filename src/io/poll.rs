@@ -29,6 +29,12 @@ pub enum Wait {
     Input(u32),
     /// The output stream with this handle (the pollable's parent) accepting writes.
     Output(u32),
+    /// A WASIp1 fd having input (a datagram socket; its stream is the pollable's parent).
+    FdRead(u32),
+    /// The TCP socket with this handle (the parent): ready when listening with a connection
+    /// waiting, else at once (its operations complete when started).
+    #[cfg(feature = "wamr")]
+    Tcp(u32),
 }
 
 /// A `pollable` resource.
@@ -64,6 +70,12 @@ fn target(handle: u32) -> Target {
                 None => Target::Ready,
             }
         }
+        Wait::FdRead(fd) => Target::Fd { fd, write: false },
+        #[cfg(feature = "wamr")]
+        Wait::Tcp(h) => match crate::sockets::tcp::pollable_fd(h) {
+            Some(fd) => Target::Fd { fd, write: false },
+            None => Target::Ready,
+        },
     }
 }
 

@@ -134,15 +134,15 @@ pub fn new_output(fd: u32) -> u32 {
     resource::push(Resource::OutputStream(OutputStream { offset: 0, fd, budget: 0, mode: Mode::Stream, closed: false }))
 }
 
-/// New input stream reading the file of descriptor `owner` (WASIp1 `fd`) from `offset`. The
-/// stream holds the descriptor: its fd stays open while the stream lives.
-pub fn new_file_input(fd: u32, offset: u64, owner: u32) -> u32 {
-    resource::push_holder(Resource::InputStream(InputStream { offset, fd, mode: Mode::At, closed: false }), owner)
+/// New input stream over `fd`, which belongs to resource `owner` (a descriptor's file read from
+/// `offset` with `Mode::At`, or a connected socket with `Mode::Stream`). The stream holds its
+/// owner: the fd stays open while the stream lives.
+pub fn new_held_input(fd: u32, offset: u64, mode: Mode, owner: u32) -> u32 {
+    resource::push_holder(Resource::InputStream(InputStream { offset, fd, mode, closed: false }), owner)
 }
 
-/// New output stream writing the file of descriptor `owner` at `offset` (or appending).
-pub fn new_file_output(fd: u32, offset: u64, append: bool, owner: u32) -> u32 {
-    let mode = if append { Mode::Append } else { Mode::At };
+/// New output stream over `fd`, which belongs to resource `owner` (see [`new_held_input`]).
+pub fn new_held_output(fd: u32, offset: u64, mode: Mode, owner: u32) -> u32 {
     resource::push_holder(Resource::OutputStream(OutputStream { offset, fd, budget: 0, mode, closed: false }), owner)
 }
 
@@ -153,7 +153,7 @@ fn failed(errno: u16) -> StreamError {
 }
 
 /// Whether `fd` has input now (never blocks).
-fn readable_now(fd: u32) -> bool {
+pub fn readable_now(fd: u32) -> bool {
     let subs = [
         p1::Subscription {
             userdata: 0,

@@ -69,10 +69,15 @@ pub struct Guest {
 /// Builds `adapter-tests/c/<name>.c` with clang-19 for wasm32-wasip2, natively and through
 /// the adapter's linker (`-fuse-ld`).
 pub fn c_guest(name: &str) -> Guest {
+    c_guest_for(name, "portable")
+}
+
+/// Like [`c_guest`], linking with the adapter build `build` (`portable` or `wamr`).
+pub fn c_guest_for(name: &str, build: &str) -> Guest {
     let src = root().join("adapter-tests/c").join(format!("{name}.c"));
     let out = guests_dir();
     let native = out.join(format!("c-{name}.native.wasm"));
-    let adapted = out.join(format!("c-{name}.adapted.wasm"));
+    let adapted = out.join(format!("c-{name}.adapted-{build}.wasm"));
     let cc = root().join("scripts/wasip2-clang");
     let mut c = clean_command(&cc);
     c.args(["-O2", "-Wall", "-Werror"]).arg(&src).arg("-o").arg(&native);
@@ -82,7 +87,8 @@ pub fn c_guest(name: &str) -> Guest {
         .arg(format!("-fuse-ld={}", tool("wasip2-on-wasip1-ld").display()))
         .arg(&src)
         .arg("-o")
-        .arg(&adapted);
+        .arg(&adapted)
+        .env("WASIP2_ON_WASIP1_RUNTIME", build);
     run_ok(c, &format!("clang (adapted) {name}"));
     Guest { name: format!("c/{name}"), native, adapted }
 }
@@ -90,10 +96,16 @@ pub fn c_guest(name: &str) -> Guest {
 /// Builds `adapter-tests/rust/<name>` for wasm32-wasip2, natively (wasm-component-ld) and with
 /// the adapter's linker as cargo's `linker`.
 pub fn rust_guest(name: &str) -> Guest {
+    rust_guest_for(name, "portable")
+}
+
+/// Like [`rust_guest`], linking with the adapter build `build` (`portable` or `wamr`).
+pub fn rust_guest_for(name: &str, build: &str) -> Guest {
     let dir = root().join("adapter-tests/rust").join(name);
     let out = guests_dir();
     let mut paths = Vec::new();
-    for (kind, linker) in [("native", None), ("adapted", Some(tool("wasip2-on-wasip1-ld")))] {
+    let adapted = format!("adapted-{build}");
+    for (kind, linker) in [("native", None), (adapted.as_str(), Some(tool("wasip2-on-wasip1-ld")))] {
         let tdir = out.join(format!("rust-{kind}"));
         // Cargo does not track the linker in its fingerprints: remove the previous link
         // output so the guest is relinked with the current adapter every time.
@@ -108,7 +120,7 @@ pub fn rust_guest(name: &str) -> Guest {
         let mut c = clean_command("cargo");
         c.current_dir(&dir).args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"]).arg(&tdir);
         if let Some(l) = linker {
-            c.env("CARGO_TARGET_WASM32_WASIP2_LINKER", l);
+            c.env("CARGO_TARGET_WASM32_WASIP2_LINKER", l).env("WASIP2_ON_WASIP1_RUNTIME", build);
         }
         run_ok(c, &format!("cargo build ({kind}) {name}"));
         let built = tdir.join("wasm32-wasip2/release").join(format!("{name}.wasm"));
@@ -156,12 +168,13 @@ pub struct Transcript {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
-/// A run: arguments, environment, stdin.
+/// A run: arguments, environment, stdin, and extra runner options (e.g. `--addr-pool=`).
 #[derive(Debug, Clone, Default)]
 pub struct Case {
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
     pub stdin: Vec<u8>,
+    pub flags: Vec<String>,
 }
 
 fn tree(dir: &Path, base: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
@@ -200,6 +213,7 @@ pub fn run(guest: &Guest, rt: Runtime, case: &Case) -> Transcript {
     for (k, v) in &case.env {
         c.arg(format!("--env={k}={v}"));
     }
+    c.args(&case.flags);
     c.arg("prog.wasm").args(&case.args);
     c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = c.spawn().unwrap();
@@ -225,8 +239,14 @@ pub fn run(guest: &Guest, rt: Runtime, case: &Case) -> Transcript {
 /// Runs the guest natively and on both adapted runtimes, and asserts all three transcripts
 /// are identical. Returns the reference transcript.
 pub fn differential(guest: &Guest, case: &Case) -> Transcript {
+    differential_on(guest, case, &Runtime::ADAPTED)
+}
+
+/// Like [`differential`], on the given adapted runtimes only (a WAMR-build module runs on
+/// WAMR only: wasmtime refuses WAMR's socket imports).
+pub fn differential_on(guest: &Guest, case: &Case, runtimes: &[Runtime]) -> Transcript {
     let reference = run(guest, Runtime::NativeP2, case);
-    for rt in Runtime::ADAPTED {
+    for &rt in runtimes {
         let t = run(guest, rt, case);
         if t != reference {
             panic!("{} on {rt:?} differs from the native WASIp2 run:\n{}", guest.name, first_difference(&reference, &t));

@@ -11,17 +11,11 @@
 //! and it has an entry point (`_start`, or `_initialize` for a reactor).
 
 use crate::rewrite::{self, Kind};
-use crate::table::{self, Lookup, Status};
+use crate::table::{self, Build, Lookup, Status};
 use serde_json::json;
 
-/// Which build's coverage to check against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Runtime {
-    /// The default archive: standard WASIp1 only.
-    Portable,
-    /// The WAMR archive: WASIp1 plus WAMR's socket extension.
-    Wamr,
-}
+/// Which build's coverage to check against (`--runtime`).
+pub type Runtime = Build;
 
 /// WAMR's socket extension to `wasi_snapshot_preview1` (not in standard WASIp1).
 pub const WAMR_SOCKET_EXTENSION: &[&str] = &[
@@ -85,7 +79,7 @@ pub fn check(file: &str, bytes: &[u8], runtime: Runtime) -> Result<Report, Strin
                 ("wasip1", "runs as is".to_string(), true)
             }
         } else {
-            match table::lookup(&module, &name) {
+            match table::lookup_in(runtime, &module, &name) {
                 Lookup::Served(t) => {
                     let (st, d) = match t.status {
                         Status::Full => ("full", "served in full".to_string()),

@@ -14,13 +14,23 @@
 //!    if it imports anything but `wasi_snapshot_preview1`.
 
 use crate::rewrite::{self, Info, Plan};
-use crate::table::{self, Lookup};
+use crate::table::{self, Build, Lookup};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The adapter archive, built by `build.rs`.
+/// The portable adapter archive, built by `build.rs`.
 pub static ARCHIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libwasip2_on_wasip1.a"));
+/// The WAMR adapter archive (sockets over WAMR's extension), built by `build.rs`.
+pub static ARCHIVE_WAMR: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libwasip2_on_wasip1_wamr.a"));
+
+/// The archive of `build`.
+pub fn archive(build: Build) -> &'static [u8] {
+    match build {
+        Build::Portable => ARCHIVE,
+        Build::Wamr => ARCHIVE_WAMR,
+    }
+}
 
 /// The adapter symbol `_start` calls to exit with `err`.
 const EXIT_SYMBOL: &str = "__wasm_import_exit_exit";
@@ -67,12 +77,16 @@ fn unescape(l: &str) -> String {
     s
 }
 
-/// The caller's arguments, split into the output path and the rest.
+/// The caller's arguments, split into the output path, the adapter build and the rest.
 #[derive(Debug, PartialEq)]
 pub struct Args {
     pub output: PathBuf,
+    pub build: Build,
     pub rest: Vec<String>,
 }
+
+/// The option selecting the adapter build (also `$WASIP2_ON_WASIP1_RUNTIME`).
+pub const RUNTIME_OPTION: &str = "--wasip2-on-wasip1-runtime=";
 
 pub fn parse_args(args: Vec<String>) -> Result<Args> {
     let mut args = expand_args(args)?;
@@ -81,9 +95,16 @@ pub fn parse_args(args: Vec<String>) -> Result<Args> {
     }
     let mut output = PathBuf::from("a.out");
     let mut rest = Vec::new();
+    let env = std::env::var("WASIP2_ON_WASIP1_RUNTIME").ok();
+    let mut build = match env.as_deref() {
+        None | Some("") => Build::Portable,
+        Some(v) => Build::parse(v).with_context(|| format!("WASIP2_ON_WASIP1_RUNTIME={v}: expected portable or wamr"))?,
+    };
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
-        if a == "-o" || a == "--output" {
+        if let Some(v) = a.strip_prefix(RUNTIME_OPTION) {
+            build = Build::parse(v).with_context(|| format!("{a}: expected portable or wamr"))?;
+        } else if a == "-o" || a == "--output" {
             output = it.next().context("-o needs a file name")?.into();
         } else if let Some(o) = a.strip_prefix("--output=").or_else(|| a.strip_prefix("-o=")) {
             output = o.into();
@@ -93,7 +114,7 @@ pub fn parse_args(args: Vec<String>) -> Result<Args> {
             rest.push(a);
         }
     }
-    Ok(Args { output, rest })
+    Ok(Args { output, build, rest })
 }
 
 /// `wasm-ld` to run: `$WASIP2_ON_WASIP1_WASM_LD`, else Rust's `rust-lld -flavor wasm`, else a
@@ -145,17 +166,17 @@ pub fn keep(sym: &str) -> [String; 2] {
 
 /// Links (`wasip2-on-wasip1-ld`).
 pub fn link(args: Vec<String>) -> Result<()> {
-    let Args { output, rest } = parse_args(args)?;
+    let Args { output, build, rest } = parse_args(args)?;
     let tmp = TempDir::new()?;
     let archive = tmp.path().join("libwasip2_on_wasip1.a");
-    std::fs::write(&archive, ARCHIVE)?;
+    std::fs::write(&archive, self::archive(build))?;
     let pass1 = tmp.path().join("pass1.wasm");
     run_wasm_ld(&rest, &archive, &keep(EXIT_SYMBOL), &pass1)?;
     let mut wasm = std::fs::read(&pass1)?;
 
     // Leftover WASI 0.2 imports: served ones need their implementation kept and exported.
     let info = rewrite::inspect(&wasm)?;
-    let needed = served_leftovers(&info, &output)?;
+    let needed = served_leftovers(&info, &output, build)?;
     if !needed.is_empty() {
         let mut extra: Vec<String> = keep(EXIT_SYMBOL).to_vec();
         for s in &needed {
@@ -165,7 +186,7 @@ pub fn link(args: Vec<String>) -> Result<()> {
         run_wasm_ld(&rest, &archive, &extra, &pass2)?;
         wasm = std::fs::read(&pass2)?;
     }
-    let out = finish(&wasm, &output)?;
+    let out = finish(&wasm, &output, build)?;
     std::fs::write(&output, out).with_context(|| format!("writing {}", output.display()))?;
     Ok(())
 }
@@ -173,14 +194,14 @@ pub fn link(args: Vec<String>) -> Result<()> {
 /// The adapter symbols implementing the WASI 0.2 imports still in `info` (made through
 /// symbols the archive cannot name, such as Rust's mangled bindings). Fails, naming each one,
 /// when an import is not served at all.
-fn served_leftovers(info: &Info, output: &Path) -> Result<Vec<&'static str>> {
+fn served_leftovers(info: &Info, output: &Path, build: Build) -> Result<Vec<&'static str>> {
     let mut errors = Vec::new();
     let mut needed = Vec::new();
     for imp in &info.func_imports {
         if imp.module == "wasi_snapshot_preview1" {
             continue;
         }
-        match table::lookup(&imp.module, &imp.name) {
+        match table::lookup_in(build, &imp.module, &imp.name) {
             Lookup::Served(t) => needed.push(t.symbol),
             Lookup::Newer { version } => errors.push(format!(
                 "`{}` `{}`: WASI {version} is newer than this adapter's WIT ({}); it is not guessed at{}",
@@ -218,12 +239,12 @@ fn served_leftovers(info: &Info, output: &Path) -> Result<Vec<&'static str>> {
 /// imports left (to the adapter implementations the link exported), adds `_start`, drops
 /// the helper exports and `component-type` sections, validates, and refuses a module that
 /// still imports anything but `wasi_snapshot_preview1`.
-pub fn finish(wasm: &[u8], output: &Path) -> Result<Vec<u8>> {
+pub fn finish(wasm: &[u8], output: &Path, build: Build) -> Result<Vec<u8>> {
     if !matches!(rewrite::kind(wasm), rewrite::Kind::Module) {
         bail!(LinkError(format!("wasip2-on-wasip1: {}: not a core WebAssembly module", output.display())));
     }
     let info = rewrite::inspect(wasm)?;
-    let needed = served_leftovers(&info, output)?;
+    let needed = served_leftovers(&info, output, build)?;
     let missing: Vec<&str> = needed.iter().copied().filter(|s| !info.exports.contains_key(*s)).collect();
     if !missing.is_empty() {
         bail!(LinkError(format!(
@@ -238,7 +259,7 @@ pub fn finish(wasm: &[u8], output: &Path) -> Result<Vec<u8>> {
         if imp.module == "wasi_snapshot_preview1" {
             continue;
         }
-        let Lookup::Served(t) = table::lookup(&imp.module, &imp.name) else { unreachable!("checked above") };
+        let Lookup::Served(t) = table::lookup_in(build, &imp.module, &imp.name) else { unreachable!("checked above") };
         let (_, idx) = info.exports[t.symbol];
         if info.func_types[imp.index as usize] != info.func_types[idx as usize] {
             bail!(LinkError(format!(
@@ -328,6 +349,10 @@ mod tests {
     fn parses_rustc_and_clang_command_lines() {
         let a = parse_args(v(&["-flavor", "wasm", "--export", "x", "a.o", "-o", "out.wasm", "-lc"])).unwrap();
         assert_eq!(a.output, PathBuf::from("out.wasm"));
+        assert_eq!(a.build, Build::Portable);
+        let w = parse_args(v(&["a.o", "--wasip2-on-wasip1-runtime=wamr"])).unwrap();
+        assert_eq!((w.build, w.rest), (Build::Wamr, v(&["a.o"])));
+        assert!(parse_args(v(&["--wasip2-on-wasip1-runtime=other"])).is_err());
         assert_eq!(a.rest, v(&["--export", "x", "a.o", "-lc"]));
         assert_eq!(parse_args(v(&["-oout2.wasm", "b.o"])).unwrap().output, PathBuf::from("out2.wasm"));
         assert_eq!(parse_args(v(&["--output=o3", "b.o"])).unwrap().output, PathBuf::from("o3"));

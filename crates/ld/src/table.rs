@@ -39,6 +39,33 @@ pub struct Import {
 
 include!(concat!(env!("OUT_DIR"), "/table.rs"));
 
+/// Which adapter archive: the portable one (standard WASIp1 only) or the WAMR one (sockets
+/// over WAMR's extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Build {
+    Portable,
+    Wamr,
+}
+
+impl Build {
+    /// `portable` / `wamr`.
+    pub fn parse(s: &str) -> Option<Build> {
+        match s {
+            "portable" => Some(Build::Portable),
+            "wamr" => Some(Build::Wamr),
+            _ => None,
+        }
+    }
+
+    /// The build's import table.
+    pub fn table(self) -> &'static [Import] {
+        match self {
+            Build::Portable => IMPORTS,
+            Build::Wamr => IMPORTS_WAMR,
+        }
+    }
+}
+
 /// A `major.minor.patch` version (pre-release versions are not WASI 0.2 releases).
 pub type Version = (u64, u64, u64);
 
@@ -64,14 +91,19 @@ pub enum Lookup {
     Unknown,
 }
 
-/// Finds `(module, name)`; `module` is `wasi:<pkg>/<iface>@<version>`.
+/// Finds `(module, name)` in the portable table; `module` is `wasi:<pkg>/<iface>@<version>`.
 pub fn lookup(module: &str, name: &str) -> Lookup {
+    lookup_in(Build::Portable, module, name)
+}
+
+/// Finds `(module, name)` in `build`'s table.
+pub fn lookup_in(build: Build, module: &str, name: &str) -> Lookup {
     let Some((iface, ver)) = module.split_once('@') else { return Lookup::Unknown };
     let Some(v) = parse_version(ver) else { return Lookup::Unknown };
     if (v.0, v.1) != (0, 2) {
         return Lookup::Unknown;
     }
-    match IMPORTS.iter().find(|i| i.interface == iface && i.name == name) {
+    match build.table().iter().find(|i| i.interface == iface && i.name == name) {
         Some(_) if v > adapter_version() => Lookup::Newer { version: ver.to_string() },
         Some(i) => Lookup::Served(i),
         None if v > adapter_version() => Lookup::Newer { version: ver.to_string() },
@@ -95,6 +127,10 @@ mod tests {
         assert_eq!(lookup("wasi:io/streams@0.2.0-rc-2023-11-10", "[method]input-stream.read"), Lookup::Unknown);
         assert_eq!(lookup("wasi:io/streams", "x"), Lookup::Unknown);
         assert_eq!(IMPORTS.len(), 137);
+        assert_eq!(IMPORTS_WAMR.len(), 137);
+        let Lookup::Served(p) = lookup("wasi:sockets/tcp@0.2.0", "[method]tcp-socket.accept") else { panic!() };
+        let Lookup::Served(w) = lookup_in(Build::Wamr, "wasi:sockets/tcp@0.2.0", "[method]tcp-socket.accept") else { panic!() };
+        assert_eq!((p.status, w.status), (Status::NoInstance, Status::Full));
         assert_eq!(adapter_version(), (0, 2, 12));
     }
 }

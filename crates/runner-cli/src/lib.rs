@@ -113,6 +113,31 @@ impl Opts {
     }
 }
 
+/// Whether `ip` lies in one of the `--addr-pool` ranges (`ADDR/PREFIX` or a bare address),
+/// as iwasm checks bind, connect and send-to.
+pub fn pool_allows(pool: &[String], ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    pool.iter().any(|entry| {
+        let (addr, prefix) = match entry.split_once('/') {
+            Some((a, p)) => (a, p.parse::<u32>().ok()),
+            None => (entry.as_str(), None),
+        };
+        match (addr.parse::<IpAddr>(), ip) {
+            (Ok(IpAddr::V4(net)), IpAddr::V4(ip)) => {
+                let bits = prefix.unwrap_or(32).min(32);
+                let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (Ok(IpAddr::V6(net)), IpAddr::V6(ip)) => {
+                let bits = prefix.unwrap_or(128).min(128);
+                let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    })
+}
+
 fn parse_num(key: &str, val: &str) -> Result<u32, UsageError> {
     val.parse().map_err(|_| UsageError(format!("{key}={val}: expected a number of bytes")))
 }
@@ -137,6 +162,16 @@ mod tests {
         assert_eq!(o.file, "prog.wasm");
         assert_eq!(o.argv(), vec!["prog.wasm", "--dir=not-an-option", "x"]);
         assert_eq!(o.preopens(), vec![(".".into(), ".".into()), ("/data".into(), "/tmp/x".into())]);
+    }
+
+    #[test]
+    fn address_pool_matching() {
+        let pool = vec!["127.0.0.1/32".to_string(), "::1/128".to_string(), "10.1.0.0/16".to_string()];
+        let ok = |s: &str| pool_allows(&pool, s.parse().unwrap());
+        assert!(ok("127.0.0.1") && ok("::1") && ok("10.1.200.3"));
+        assert!(!ok("127.0.0.2") && !ok("10.2.0.1") && !ok("::2") && !ok("0.0.0.0"));
+        assert!(pool_allows(&["0.0.0.0/0".to_string()], "8.8.8.8".parse().unwrap()));
+        assert!(!pool_allows(&[], "127.0.0.1".parse().unwrap()));
     }
 
     #[test]

@@ -41,8 +41,21 @@ fn builder(opts: &Opts) -> wasmtime::Result<WasiCtxBuilder> {
     for (guest, host) in opts.preopens() {
         b.preopened_dir(&host, &guest, FsPerms::ReadWrite)?;
     }
-    if !opts.addr_pool.is_empty() {
-        b.inherit_network();
+    // The network as iwasm's --addr-pool grants it: none without a pool (sockets cannot even
+    // be created), else bind/connect/send only to addresses inside the pool.
+    if opts.addr_pool.is_empty() {
+        b.allow_tcp(false).allow_udp(false);
+    } else {
+        let pool = opts.addr_pool.clone();
+        b.allow_tcp(true).allow_udp(true).socket_addr_check(move |addr, use_| {
+            // wasmtime also checks the implicit bind of an unbound socket to the unspecified
+            // address before it connects or sends; iwasm's pool does not see that bind, and
+            // binding reaches nothing, so it is allowed.
+            let implicit_bind = matches!(use_, wasmtime_wasi::sockets::SocketAddrUse::TcpBind | wasmtime_wasi::sockets::SocketAddrUse::UdpBind)
+                && addr.ip().is_unspecified();
+            let ok = implicit_bind || runner_cli::pool_allows(&pool, addr.ip());
+            Box::pin(async move { ok })
+        });
     }
     b.allow_ip_name_lookup(!opts.allow_resolve.is_empty());
     Ok(b)

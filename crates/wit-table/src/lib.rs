@@ -285,6 +285,12 @@ fn parse_coverage(text: &str) -> Result<BTreeMap<(String, String), Status>> {
 
 /// Reads `wit_dir` (the adapter's world) and `coverage` (the status file) into the table.
 pub fn load(wit_dir: &Path, coverage: &Path) -> Result<Vec<Import>> {
+    load_with(wit_dir, coverage, None)
+}
+
+/// Like [`load`], with the lines of `overrides` (same format) replacing those of `coverage`
+/// for the same functions: the coverage of another build (the WAMR build).
+pub fn load_with(wit_dir: &Path, coverage: &Path, overrides: Option<&Path>) -> Result<Vec<Import>> {
     let mut resolve = Resolve::default();
     let (pkg, _) = resolve.push_dir(wit_dir).with_context(|| format!("parsing {}", wit_dir.display()))?;
     let world = resolve.select_world(&[pkg], Some("adapter"))?;
@@ -293,6 +299,14 @@ pub fn load(wit_dir: &Path, coverage: &Path) -> Result<Vec<Import>> {
     let cov_text = std::fs::read_to_string(coverage)
         .with_context(|| format!("reading {}", coverage.display()))?;
     let mut cov = parse_coverage(&cov_text)?;
+    if let Some(o) = overrides {
+        let text = std::fs::read_to_string(o).with_context(|| format!("reading {}", o.display()))?;
+        for (k, v) in parse_coverage(&text)? {
+            if cov.insert(k.clone(), v).is_none() {
+                bail!("{}: `{} {}` overrides nothing in {}", o.display(), k.0, k.1, coverage.display());
+            }
+        }
+    }
 
     let mut out = Vec::new();
     for (_key, item) in &resolve.worlds[world].imports {
@@ -516,9 +530,9 @@ pub fn render_types(wit_dir: &Path) -> Result<String> {
     Ok(s)
 }
 
-/// Rust source of a static copy of the table, for the host tools (the linker, `check`).
-pub fn render_static_table(table: &[Import]) -> String {
-    let mut s = String::from("pub static IMPORTS: &[Import] = &[\n");
+/// Rust source of a static copy of the table named `name`, for the host tools.
+pub fn render_static_table(name: &str, table: &[Import]) -> String {
+    let mut s = format!("pub static {name}: &[Import] = &[\n");
     for i in table {
         let tys = |v: &[CoreTy]| v.iter().map(|t| format!("CoreTy::{t:?}")).collect::<Vec<_>>().join(", ");
         let (status, note) = match &i.status {

@@ -11,21 +11,32 @@
 //!   `wasm-ld`).
 use std::collections::BTreeMap;
 use std::process::ExitCode;
-use wasip2_on_wasip1_ld::{check, coverage, link, rewrite};
+use wasip2_on_wasip1_ld::{check, coverage, link, rewrite, table};
 
 fn usage() -> ExitCode {
     eprintln!(
         "usage: wasip2-on-wasip1 check FILE.wasm [--format text|json] [--runtime portable|wamr]\n\
-         \x20      wasip2-on-wasip1 finish IN.wasm -o OUT.wasm\n\
-         \x20      wasip2-on-wasip1 coverage | imports FILE.wasm | archive OUT.a"
+         \x20      wasip2-on-wasip1 finish IN.wasm -o OUT.wasm [--runtime portable|wamr]\n\
+         \x20      wasip2-on-wasip1 archive OUT.a [--runtime portable|wamr]\n\
+         \x20      wasip2-on-wasip1 coverage | imports FILE.wasm"
     );
     ExitCode::from(2)
+}
+
+/// `[--runtime portable|wamr]` (default portable); `None` for anything else.
+fn build_option(rest: &[String]) -> Option<table::Build> {
+    match rest {
+        [] => Some(table::Build::Portable),
+        [o] => o.strip_prefix("--runtime=").and_then(table::Build::parse),
+        [o, v] if o == "--runtime" => table::Build::parse(v),
+        _ => None,
+    }
 }
 
 fn run_check(args: &[String]) -> ExitCode {
     let mut file = None;
     let mut json = false;
-    let mut runtime = check::Runtime::Portable;
+    let mut runtime = table::Build::Portable;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (k, v) = match a.split_once('=') {
@@ -39,8 +50,8 @@ fn run_check(args: &[String]) -> ExitCode {
                 _ => return usage(),
             },
             "--runtime" => match v.or_else(|| it.next().cloned()).as_deref() {
-                Some("wamr") => runtime = check::Runtime::Wamr,
-                Some("portable") => runtime = check::Runtime::Portable,
+                Some("wamr") => runtime = table::Build::Wamr,
+                Some("portable") => runtime = table::Build::Portable,
                 _ => return usage(),
             },
             f if !f.starts_with("--") && file.is_none() => file = Some(a.clone()),
@@ -75,9 +86,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match (args.first().map(String::as_str), args.get(1)) {
         (Some("check"), _) => run_check(&args[1..]),
-        (Some("finish"), Some(input)) if args.len() == 4 && args[2] == "-o" => {
+        (Some("finish"), Some(input)) if args.len() >= 4 && args[2] == "-o" => {
+            let Some(build) = build_option(&args[4..]) else { return usage() };
             let out = std::path::Path::new(&args[3]);
-            let r = std::fs::read(input).map_err(anyhow::Error::from).and_then(|w| link::finish(&w, out));
+            let r = std::fs::read(input).map_err(anyhow::Error::from).and_then(|w| link::finish(&w, out, build));
             match r.and_then(|w| std::fs::write(out, w).map_err(anyhow::Error::from)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
@@ -111,9 +123,10 @@ fn main() -> ExitCode {
                 }
             }
         }
-        (Some("archive"), Some(out)) => match std::fs::write(out, link::ARCHIVE) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
+        (Some("archive"), Some(out)) => match build_option(&args[2..]).map(|b| std::fs::write(out, link::archive(b))) {
+            None => usage(),
+            Some(Ok(())) => ExitCode::SUCCESS,
+            Some(Err(e)) => {
                 eprintln!("wasip2-on-wasip1: {out}: {e}");
                 ExitCode::FAILURE
             }

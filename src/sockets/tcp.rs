@@ -1,0 +1,468 @@
+//! `wasi:sockets/tcp` over WAMR's socket extension (WAMR build only).
+//!
+//! The WIT state machine is kept here; WAMR's calls are blocking, so `start-*` does the work
+//! and remembers its outcome for the matching `finish-*` (which reports `not-in-progress`
+//! when nothing was started). `accept` never blocks: it asks `poll_oneoff` first and answers
+//! `would-block`. WAMR quirks handled: `bind` sets SO_LINGER{1,0} (a close would send RST), so
+//! linger is reset after bind and accept; `sock_close` is ENOSYS, so sockets close with
+//! `fd_close`; `sock_get_*_buf_size` writes 8 bytes; `sock_shutdown` ignores its direction
+//! (WAMR always shuts down both).
+
+use crate::abi::{RetPtr, Tuple2, WResult};
+use crate::io::poll::{self, Wait};
+use crate::io::streams::{self, Mode};
+use crate::p1::{self, sock};
+use crate::resource::{self, Resource};
+use crate::sockets::network::{self, IpSocketAddress, error, wamr};
+use crate::types::sockets_network::ErrorCode;
+
+type Res<T> = Result<T, ErrorCode>;
+
+/// Where a TCP socket is in the WIT state machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Unbound,
+    BindStarted,
+    Bound,
+    ListenStarted,
+    Listening,
+    /// `start-connect` done; the outcome (`None`: connected) waits for `finish-connect`.
+    ConnectStarted(Option<ErrorCode>),
+    Connected,
+    /// A connect failed; the socket cannot be used again (as natively).
+    Closed,
+}
+
+/// A `tcp-socket`: a WAMR socket fd and its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TcpSocket {
+    pub fd: u32,
+    pub ipv6: bool,
+    pub state: State,
+    pub backlog: u32,
+}
+
+const DEFAULT_BACKLOG: u32 = 128;
+
+fn get(h: u32) -> &'static mut TcpSocket {
+    resource::get::<TcpSocket>(h)
+}
+
+/// Opens a WAMR socket of `ty` for the family; IPv6 sockets are IPv6-only, as natively.
+pub fn open(ipv6: bool, ty: i32) -> Res<u32> {
+    let mut fd = 0;
+    sock::ok(unsafe { sock::sock_open(0, ipv6 as i32, ty, &mut fd) }).map_err(error)?;
+    if ipv6 {
+        let _ = unsafe { sock::sock_set_ipv6_only(fd, 1) };
+    }
+    Ok(fd)
+}
+
+/// Checks a local or remote address against the socket's family (the WIT's
+/// `invalid-argument` cases: wrong family, IPv4-mapped IPv6 addresses).
+pub fn check_family(ipv6: bool, a: &IpSocketAddress) -> Res<()> {
+    match a {
+        IpSocketAddress::Ipv4(_) if ipv6 => Err(ErrorCode::InvalidArgument),
+        IpSocketAddress::Ipv6(_) if !ipv6 => Err(ErrorCode::InvalidArgument),
+        IpSocketAddress::Ipv6(v6) if v6.address[..5] == [0; 5] && v6.address[5] == 0xffff => Err(ErrorCode::InvalidArgument),
+        _ => Ok(()),
+    }
+}
+
+/// Binds `fd` to `a` (shared with UDP): SO_REUSEADDR first for TCP, as natively; WAMR's
+/// abortive linger reset after.
+pub fn bind(fd: u32, a: &IpSocketAddress, tcp: bool) -> Res<()> {
+    if tcp {
+        let _ = unsafe { sock::sock_set_reuse_addr(fd, 1) };
+    }
+    let w = wamr::to_wasi(a);
+    sock::ok(unsafe { sock::sock_bind(fd, &w) }).map_err(error)?;
+    if tcp {
+        let _ = unsafe { sock::sock_set_linger(fd, 0, 0) };
+    }
+    Ok(())
+}
+
+pub fn local(fd: u32) -> Res<IpSocketAddress> {
+    let mut w = sock::WasiAddr::default();
+    sock::ok(unsafe { sock::sock_addr_local(fd, &mut w) }).map_err(error)?;
+    Ok(wamr::from_wasi(&w))
+}
+
+pub fn remote(fd: u32) -> Res<IpSocketAddress> {
+    let mut w = sock::WasiAddr::default();
+    sock::ok(unsafe { sock::sock_addr_remote(fd, &mut w) }).map_err(error)?;
+    Ok(wamr::from_wasi(&w))
+}
+
+/// `create-tcp-socket`: "Create a new TCP socket. Similar to `socket(AF_INET or AF_INET6,
+/// SOCK_STREAM, IPPROTO_TCP)` in POSIX. On IPv6 sockets, IPV6_V6ONLY is enabled by default and
+/// can't be configured otherwise. … The new socket is not bound to any network interface."
+pub fn create_tcp_socket(family: u8, ret: RetPtr<WResult<u32, ErrorCode>>) {
+    let ipv6 = network::family_is_ipv6(family);
+    ret.write(
+        open(ipv6, sock::SOCKET_STREAM)
+            .map(|fd| resource::push(Resource::TcpSocket(TcpSocket { fd, ipv6, state: State::Unbound, backlog: DEFAULT_BACKLOG })))
+            .into(),
+    );
+}
+
+/// `[method]tcp-socket.start-bind`: "Bind the socket to a specific network on the provided IP
+/// address and port. If the IP address is zero (`0.0.0.0` in IPv4, `::` in IPv6), it is left
+/// to the implementation to decide which network interface(s) to bind to. If the TCP/UDP port
+/// is zero, the socket will be bound to a random free port. … Typical errors: `invalid-argument`
+/// the `local-address` has the wrong address family, `invalid-state` the socket is already
+/// bound, `address-in-use`, `address-not-bindable`."
+#[allow(clippy::too_many_arguments)]
+pub fn tcp_socket_start_bind(
+    this: u32,
+    net: u32,
+    a0: i32, a1: i32, a2: i32, a3: i32, a4: i32, a5: i32, a6: i32, a7: i32, a8: i32, a9: i32, a10: i32, a11: i32,
+    ret: RetPtr<WResult<(), ErrorCode>>,
+) {
+    resource::check(net, Resource::Network);
+    let a = IpSocketAddress::from_flat([a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]);
+    let s = get(this);
+    let r = (|| {
+        if s.state != State::Unbound {
+            return Err(ErrorCode::InvalidState);
+        }
+        check_family(s.ipv6, &a)?;
+        bind(s.fd, &a, true)
+    })();
+    if r.is_ok() {
+        s.state = State::BindStarted;
+    }
+    ret.write(r.into());
+}
+
+/// `[method]tcp-socket.finish-bind`.
+pub fn tcp_socket_finish_bind(this: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
+    let s = get(this);
+    ret.write(if s.state == State::BindStarted {
+        s.state = State::Bound;
+        WResult::Ok(())
+    } else {
+        WResult::Err(ErrorCode::NotInProgress)
+    });
+}
+
+/// `[method]tcp-socket.start-connect`: "Connect to a remote endpoint. On success: the socket is
+/// transitioned into the `connected` state, the `remote-address` of the socket is updated,
+/// the `local-address` of the socket is updated… Typical errors: `invalid-argument` (wrong
+/// family, unspecified IP, port 0), `invalid-state` (already connected or listening),
+/// `connection-refused`, `remote-unreachable`, `timeout`…"
+#[allow(clippy::too_many_arguments)]
+pub fn tcp_socket_start_connect(
+    this: u32,
+    net: u32,
+    a0: i32, a1: i32, a2: i32, a3: i32, a4: i32, a5: i32, a6: i32, a7: i32, a8: i32, a9: i32, a10: i32, a11: i32,
+    ret: RetPtr<WResult<(), ErrorCode>>,
+) {
+    resource::check(net, Resource::Network);
+    let a = IpSocketAddress::from_flat([a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]);
+    let s = get(this);
+    let r = (|| {
+        if !matches!(s.state, State::Unbound | State::Bound) {
+            return Err(ErrorCode::InvalidState);
+        }
+        check_family(s.ipv6, &a)?;
+        if a.ip().is_unspecified() || a.port() == 0 {
+            return Err(ErrorCode::InvalidArgument);
+        }
+        Ok(())
+    })();
+    if r.is_ok() {
+        // WAMR connects synchronously; the outcome is reported by finish-connect.
+        let w = wamr::to_wasi(&a);
+        let outcome = sock::ok(unsafe { sock::sock_connect(s.fd, &w) }).err().map(error);
+        s.state = State::ConnectStarted(outcome);
+    }
+    ret.write(r.into());
+}
+
+/// `[method]tcp-socket.finish-connect`: the streams of the connection, or why it failed.
+pub fn tcp_socket_finish_connect(this: u32, ret: RetPtr<WResult<Tuple2<u32, u32>, ErrorCode>>) {
+    let s = get(this);
+    let r = match s.state {
+        State::ConnectStarted(None) => {
+            s.state = State::Connected;
+            let fd = s.fd;
+            Ok(Tuple2(streams::new_held_input(fd, 0, Mode::Stream, this), streams::new_held_output(fd, 0, Mode::Stream, this)))
+        }
+        State::ConnectStarted(Some(e)) => {
+            s.state = State::Closed;
+            Err(e)
+        }
+        _ => Err(ErrorCode::NotInProgress),
+    };
+    ret.write(r.into());
+}
+
+/// `[method]tcp-socket.start-listen`: "Start listening for new connections. Transitions the
+/// socket into the `listening` state. … Typical errors: `invalid-state` the socket is not
+/// bound to any local address, or already connected or listening."
+pub fn tcp_socket_start_listen(this: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
+    let s = get(this);
+    let r = if s.state != State::Bound {
+        Err(ErrorCode::InvalidState)
+    } else {
+        sock::ok(unsafe { sock::sock_listen(s.fd, s.backlog) }).map_err(error)
+    };
+    if r.is_ok() {
+        s.state = State::ListenStarted;
+    }
+    ret.write(r.into());
+}
+
+/// `[method]tcp-socket.finish-listen`.
+pub fn tcp_socket_finish_listen(this: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
+    let s = get(this);
+    ret.write(if s.state == State::ListenStarted {
+        s.state = State::Listening;
+        WResult::Ok(())
+    } else {
+        WResult::Err(ErrorCode::NotInProgress)
+    });
+}
+
+/// `[method]tcp-socket.accept`: "Accept a new client socket. The returned socket is bound and
+/// in the `connected` state. … On success, this function returns the newly accepted client
+/// socket along with a pair of streams that can be used to read & write to the connection.
+/// Typical errors: `invalid-state` socket is not in the `listening` state, `would-block` no
+/// pending connections at the moment."
+pub fn tcp_socket_accept(this: u32, ret: RetPtr<WResult<AcceptResult, ErrorCode>>) {
+    let s = *get(this);
+    let r = (|| {
+        if s.state != State::Listening {
+            return Err(ErrorCode::InvalidState);
+        }
+        if !streams::readable_now(s.fd) {
+            return Err(ErrorCode::WouldBlock);
+        }
+        let mut nfd = 0;
+        sock::ok(unsafe { sock::sock_accept(s.fd, 0, &mut nfd) }).map_err(error)?;
+        let _ = unsafe { sock::sock_set_linger(nfd, 0, 0) };
+        let h = resource::push(Resource::TcpSocket(TcpSocket { fd: nfd, ipv6: s.ipv6, state: State::Connected, backlog: DEFAULT_BACKLOG }));
+        Ok(AcceptResult { socket: h, input: streams::new_held_input(nfd, 0, Mode::Stream, h), output: streams::new_held_output(nfd, 0, Mode::Stream, h) })
+    })();
+    ret.write(r.into());
+}
+
+/// `tuple<tcp-socket, input-stream, output-stream>`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct AcceptResult {
+    pub socket: u32,
+    pub input: u32,
+    pub output: u32,
+}
+
+/// `[method]tcp-socket.local-address`: "Get the bound local address. … `invalid-state` the
+/// socket is not bound to any local address."
+pub fn tcp_socket_local_address(this: u32, ret: RetPtr<WResult<IpSocketAddress, ErrorCode>>) {
+    let s = get(this);
+    ret.write(if matches!(s.state, State::Unbound | State::BindStarted | State::Closed) { Err(ErrorCode::InvalidState) } else { local(s.fd) }.into());
+}
+
+/// `[method]tcp-socket.remote-address`: "Get the remote address. … `invalid-state` the socket
+/// is not connected to a remote address."
+pub fn tcp_socket_remote_address(this: u32, ret: RetPtr<WResult<IpSocketAddress, ErrorCode>>) {
+    let s = get(this);
+    ret.write(if s.state == State::Connected { remote(s.fd) } else { Err(ErrorCode::InvalidState) }.into());
+}
+
+/// `[method]tcp-socket.is-listening`: "Whether the socket is in the `listening` state."
+pub fn tcp_socket_is_listening(this: u32) -> bool {
+    get(this).state == State::Listening
+}
+
+/// `[method]tcp-socket.address-family`: "Whether this is a IPv4 or IPv6 socket. Equivalent to
+/// the SO_DOMAIN socket option."
+pub fn tcp_socket_address_family(this: u32) -> u32 {
+    get(this).ipv6 as u32
+}
+
+/// `[method]tcp-socket.set-listen-backlog-size`: "Hints the desired listen queue size. … If the
+/// provided value is 0, an `invalid-argument` error is returned."
+pub fn tcp_socket_set_listen_backlog_size(this: u32, value: u64, ret: RetPtr<WResult<(), ErrorCode>>) {
+    let s = get(this);
+    let r = if value == 0 {
+        Err(ErrorCode::InvalidArgument)
+    } else if matches!(s.state, State::ConnectStarted(_) | State::Connected | State::Closed) {
+        Err(ErrorCode::InvalidState)
+    } else {
+        s.backlog = value.min(i32::MAX as u64) as u32;
+        if s.state == State::Listening {
+            sock::ok(unsafe { sock::sock_listen(s.fd, s.backlog) }).map_err(error)
+        } else {
+            Ok(())
+        }
+    };
+    ret.write(r.into());
+}
+
+/// `[method]tcp-socket.keep-alive-enabled`: "Enables or disables keepalive. … Equivalent to the
+/// SO_KEEPALIVE socket option."
+pub fn tcp_socket_keep_alive_enabled(this: u32, ret: RetPtr<WResult<bool, ErrorCode>>) {
+    let mut on = 0u8;
+    ret.write(sock::ok(unsafe { sock::sock_get_keep_alive(get(this).fd, &mut on) }).map(|()| on != 0).map_err(error).into());
+}
+
+/// `[method]tcp-socket.set-keep-alive-enabled`.
+pub fn tcp_socket_set_keep_alive_enabled(this: u32, value: bool, ret: RetPtr<WResult<(), ErrorCode>>) {
+    ret.write(sock::ok(unsafe { sock::sock_set_keep_alive(get(this).fd, value as u32) }).map_err(error).into());
+}
+
+/// Seconds (WAMR's unit) to a WIT `duration` (ns), and back rounding up; 0 is invalid.
+fn secs_from_ns(ns: u64) -> Res<u32> {
+    if ns == 0 {
+        return Err(ErrorCode::InvalidArgument);
+    }
+    Ok(ns.div_ceil(1_000_000_000).min(i32::MAX as u64) as u32)
+}
+
+/// `[method]tcp-socket.keep-alive-idle-time`: "Amount of time the connection has to be idle
+/// before TCP starts sending keepalive packets. … Equivalent to the TCP_KEEPIDLE socket
+/// option." (WAMR works in whole seconds.)
+pub fn tcp_socket_keep_alive_idle_time(this: u32, ret: RetPtr<WResult<u64, ErrorCode>>) {
+    let mut secs = 0u32;
+    ret.write(sock::ok(unsafe { sock::sock_get_tcp_keep_idle(get(this).fd, &mut secs) }).map(|()| secs as u64 * 1_000_000_000).map_err(error).into());
+}
+
+/// `[method]tcp-socket.set-keep-alive-idle-time`: "If the provided value is 0, an
+/// `invalid-argument` error is returned."
+pub fn tcp_socket_set_keep_alive_idle_time(this: u32, value: u64, ret: RetPtr<WResult<(), ErrorCode>>) {
+    let fd = get(this).fd;
+    ret.write(secs_from_ns(value).and_then(|s| sock::ok(unsafe { sock::sock_set_tcp_keep_idle(fd, s) }).map_err(error)).into());
+}
+
+/// `[method]tcp-socket.keep-alive-interval`: "The time between keepalive packets. …
+/// Equivalent to the TCP_KEEPINTVL socket option."
+pub fn tcp_socket_keep_alive_interval(this: u32, ret: RetPtr<WResult<u64, ErrorCode>>) {
+    let mut secs = 0u32;
+    ret.write(sock::ok(unsafe { sock::sock_get_tcp_keep_intvl(get(this).fd, &mut secs) }).map(|()| secs as u64 * 1_000_000_000).map_err(error).into());
+}
+
+/// `[method]tcp-socket.set-keep-alive-interval`.
+pub fn tcp_socket_set_keep_alive_interval(this: u32, value: u64, ret: RetPtr<WResult<(), ErrorCode>>) {
+    let fd = get(this).fd;
+    ret.write(secs_from_ns(value).and_then(|s| sock::ok(unsafe { sock::sock_set_tcp_keep_intvl(fd, s) }).map_err(error)).into());
+}
+
+/// `[method]tcp-socket.keep-alive-count`: "The maximum amount of keepalive packets TCP should
+/// send before aborting the connection. … Equivalent to the TCP_KEEPCNT socket option."
+///
+/// WAMR has no call for TCP_KEEPCNT: `not-supported`.
+pub fn tcp_socket_keep_alive_count(this: u32, ret: RetPtr<WResult<u32, ErrorCode>>) {
+    get(this);
+    ret.write(WResult::Err(ErrorCode::NotSupported));
+}
+
+/// `[method]tcp-socket.set-keep-alive-count`: WAMR has no call for TCP_KEEPCNT:
+/// `not-supported` (0 is `invalid-argument`, as the WIT says).
+pub fn tcp_socket_set_keep_alive_count(this: u32, value: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
+    get(this);
+    ret.write(WResult::Err(if value == 0 { ErrorCode::InvalidArgument } else { ErrorCode::NotSupported }));
+}
+
+/// `[method]tcp-socket.hop-limit`: "Equivalent to the IP_TTL & IPV6_UNICAST_HOPS socket
+/// options."
+pub fn tcp_socket_hop_limit(this: u32, ret: RetPtr<WResult<u8, ErrorCode>>) {
+    ret.write(hop_limit(get(this).fd).into());
+}
+
+/// `[method]tcp-socket.set-hop-limit`: "If the provided value is 0, an `invalid-argument`
+/// error is returned."
+pub fn tcp_socket_set_hop_limit(this: u32, value: u8, ret: RetPtr<WResult<(), ErrorCode>>) {
+    ret.write(set_hop_limit(get(this).fd, value).into());
+}
+
+pub fn hop_limit(fd: u32) -> Res<u8> {
+    let mut ttl = 0u8;
+    sock::ok(unsafe { sock::sock_get_ip_ttl(fd, &mut ttl) }).map(|()| ttl).map_err(error)
+}
+
+pub fn set_hop_limit(fd: u32, value: u8) -> Res<()> {
+    if value == 0 {
+        return Err(ErrorCode::InvalidArgument);
+    }
+    sock::ok(unsafe { sock::sock_set_ip_ttl(fd, value as u32) }).map_err(error)
+}
+
+/// Buffer sizes (shared with UDP). WAMR writes 8 bytes for the getters.
+pub fn buffer_size(fd: u32, receive: bool) -> Res<u64> {
+    let mut v = 0u64;
+    let e = unsafe { if receive { sock::sock_get_recv_buf_size(fd, &mut v) } else { sock::sock_get_send_buf_size(fd, &mut v) } };
+    sock::ok(e).map(|()| v).map_err(error)
+}
+
+pub fn set_buffer_size(fd: u32, receive: bool, value: u64) -> Res<()> {
+    if value == 0 {
+        return Err(ErrorCode::InvalidArgument);
+    }
+    let v = value.min(i32::MAX as u64) as u32;
+    let e = unsafe { if receive { sock::sock_set_recv_buf_size(fd, v) } else { sock::sock_set_send_buf_size(fd, v) } };
+    sock::ok(e).map_err(error)
+}
+
+/// `[method]tcp-socket.receive-buffer-size`: "The kernel buffer space reserved for sends/receives
+/// on this socket. … Equivalent to the SO_RCVBUF and SO_SNDBUF socket options."
+pub fn tcp_socket_receive_buffer_size(this: u32, ret: RetPtr<WResult<u64, ErrorCode>>) {
+    ret.write(buffer_size(get(this).fd, true).into());
+}
+
+/// `[method]tcp-socket.set-receive-buffer-size`.
+pub fn tcp_socket_set_receive_buffer_size(this: u32, value: u64, ret: RetPtr<WResult<(), ErrorCode>>) {
+    ret.write(set_buffer_size(get(this).fd, true, value).into());
+}
+
+/// `[method]tcp-socket.send-buffer-size`.
+pub fn tcp_socket_send_buffer_size(this: u32, ret: RetPtr<WResult<u64, ErrorCode>>) {
+    ret.write(buffer_size(get(this).fd, false).into());
+}
+
+/// `[method]tcp-socket.set-send-buffer-size`.
+pub fn tcp_socket_set_send_buffer_size(this: u32, value: u64, ret: RetPtr<WResult<(), ErrorCode>>) {
+    ret.write(set_buffer_size(get(this).fd, false, value).into());
+}
+
+/// `[method]tcp-socket.subscribe`: "Create a `pollable` which can be used to poll for, or block
+/// on, completion of any of the asynchronous operations of this socket." A listening socket is
+/// ready when a connection waits; the other operations complete at `start-*`.
+pub fn tcp_socket_subscribe(this: u32) -> u32 {
+    get(this);
+    poll::new(Wait::Tcp(this), this)
+}
+
+/// What a TCP socket's pollable waits for: `Some(fd)` to read, or `None` (ready).
+pub fn pollable_fd(this: u32) -> Option<u32> {
+    let s = get(this);
+    if s.state == State::Listening { Some(s.fd) } else { None }
+}
+
+/// `[method]tcp-socket.shutdown`: "Initiate a graceful shutdown. `receive`: the socket is not
+/// expecting to receive any data from the peer… `send`: the socket has no more data to send
+/// to the peer… `both`: same effect as `receive` & `send` combined. … `invalid-state` the
+/// socket is not in the `connected` state."
+///
+/// WAMR's `sock_shutdown` ignores the direction and always shuts down both.
+pub fn tcp_socket_shutdown(this: u32, how: u8, ret: RetPtr<WResult<(), ErrorCode>>) {
+    let s = get(this);
+    let sd = match how {
+        0 => 1, // receive: SHUT_RD
+        1 => 2, // send: SHUT_WR
+        2 => 3,
+        _ => crate::trap::trap(b"invalid shutdown-type"),
+    };
+    let r = if s.state != State::Connected { Err(ErrorCode::InvalidState) } else { sock::ok(unsafe { sock::sock_shutdown(s.fd, sd) }).map_err(error) };
+    ret.write(r.into());
+}
+
+/// `[resource-drop]tcp-socket`: closes the socket (once its streams are gone).
+pub fn drop_tcp_socket(this: u32) {
+    let (s, gone) = resource::remove_held::<TcpSocket>(this);
+    if gone {
+        let _ = p1::close(s.fd);
+    }
+}
