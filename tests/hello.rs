@@ -20,9 +20,10 @@ fn cases() -> Vec<Case> {
             args: vec!["x".into(), "y z".into(), "ünï".into()],
             env: vec![("GREETING".into(), "hi there".into())],
             stdin: b"abc\0\xff\n".to_vec(),
+            ..Default::default()
         },
         Case::default(),
-        Case { args: vec![], env: vec![("GREETING".into(), "=x=".into())], stdin: big },
+        Case { env: vec![("GREETING".into(), "=x=".into())], stdin: big, ..Default::default() },
     ]
 }
 

@@ -40,6 +40,10 @@ pub fn subscribe_instant(when: u64) -> u32 {
 
 /// `subscribe-duration`: "Create a `pollable` that will resolve after the specified duration
 /// has elapsed from the time this function is invoked."
+///
+/// A zero duration has elapsed at once: its deadline is the last clock reading, which is
+/// already due, so no clock read is needed (wasi-libc's `poll(…, 0)` does this every call).
 pub fn subscribe_duration(when: u64) -> u32 {
-    poll::new(Wait::Clock(now().saturating_add(when)), 0)
+    let deadline = if when == 0 { last_reading() } else { now().saturating_add(when) };
+    poll::new(Wait::Clock(deadline), 0)
 }

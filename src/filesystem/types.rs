@@ -197,10 +197,11 @@ pub fn descriptor_get_flags(this: u32, ret: RetPtr<WResult<DescriptorFlags, Erro
 /// `[method]descriptor.get-type`: "Get the dynamic type of a descriptor. Note: This returns
 /// the same value as the `type` field of the `fd-stat` returned by `stat`, `stat-at` and
 /// similar."
+///
+/// The type of an open descriptor cannot change: the one learnt when it was opened is answered
+/// without asking WASIp1 again.
 pub fn descriptor_get_type(this: u32, ret: RetPtr<WResult<DescriptorType, ErrorCode>>) {
-    let d = get(this);
-    let r = if d.is_dir() { Ok(d.ty) } else { p1::filestat(d.fd).map(|s| descriptor_type(s.filetype)).map_err(fd_err) };
-    ret.write(r.into());
+    ret.write(WResult::Ok(get(this).ty));
 }
 
 /// `[method]descriptor.set-size`: "Adjust the size of an open file. If this increases the

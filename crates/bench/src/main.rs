@@ -156,6 +156,8 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
     let runs: usize = args.iter().position(|a| a == "--runs").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(3);
+    // `--only TEXT`: just the workloads whose name contains TEXT (and no size/memory section).
+    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
     let dir = root().join("target/bench");
     std::fs::create_dir_all(&dir).unwrap();
     let src = root().join("bench/workloads.c");
@@ -169,7 +171,7 @@ fn main() {
     println!("| workload | runtime | p1 (no adapter) | p2 + adapter | p2 + adapter, zero-copy | native p2 |");
     println!("| --- | --- | --- | --- | --- | --- |");
     let mut notes = Vec::new();
-    for w in workloads(quick) {
+    for w in workloads(quick).into_iter().filter(|w| only.as_ref().is_none_or(|o| w.name.contains(o.as_str()))) {
         for runtime in ["wamr-run", "wasmtime-run"] {
             if w.wamr_only && runtime != "wamr-run" {
                 continue;
@@ -220,6 +222,9 @@ fn main() {
         println!("- {n}");
     }
 
+    if only.is_some() {
+        return;
+    }
     // Code size: the adapter's share of a module, with wasm-ld's dead-code removal.
     println!("\n| program | code+data, plain wasm-ld (unlinked p2 imports) | with the adapter | adapter adds |");
     println!("| --- | --- | --- | --- |");
