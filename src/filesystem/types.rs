@@ -518,12 +518,29 @@ pub fn descriptor_link_at(
     new_len: usize,
     ret: RetPtr<WResult<(), ErrorCode>>,
 ) {
-    let r = get(this).dir().and_then(|fd| {
-        let new_fd = get(new_descriptor).dir()?;
-        let (old, new) = (path(old_ptr, old_len)?, path(new_ptr, new_len)?);
-        p1::link(fd, lookup(old_flags), old, new_fd, new).map_err(path_err)
-    });
-    ret.write(r.into());
+    ret.write(two_paths(this, old_ptr, old_len, new_descriptor, new_ptr, new_len, |fd, old, new_fd, new| {
+        p1::link(fd, lookup(old_flags), old, new_fd, new)
+    }));
+}
+
+/// An operation on a path under `this` and a path under `new_descriptor` (both directories):
+/// `link-at`, `rename-at`.
+fn two_paths(
+    this: u32,
+    old_ptr: *const u8,
+    old_len: usize,
+    new_descriptor: u32,
+    new_ptr: *const u8,
+    new_len: usize,
+    op: impl FnOnce(u32, &[u8], u32, &[u8]) -> Result<(), u16>,
+) -> WResult<(), ErrorCode> {
+    get(this)
+        .dir()
+        .and_then(|fd| {
+            let new_fd = get(new_descriptor).dir()?;
+            op(fd, path(old_ptr, old_len)?, new_fd, path(new_ptr, new_len)?).map_err(path_err)
+        })
+        .into()
 }
 
 /// WASIp1 rights for a descriptor opened with `flags` from a directory that can grant
@@ -677,11 +694,7 @@ pub fn descriptor_rename_at(
     new_len: usize,
     ret: RetPtr<WResult<(), ErrorCode>>,
 ) {
-    let r = get(this).dir().and_then(|fd| {
-        let new_fd = get(new_descriptor).dir()?;
-        p1::rename(fd, path(old_ptr, old_len)?, new_fd, path(new_ptr, new_len)?).map_err(path_err)
-    });
-    ret.write(r.into());
+    ret.write(two_paths(this, old_ptr, old_len, new_descriptor, new_ptr, new_len, p1::rename));
 }
 
 /// `[method]descriptor.symlink-at`: "Create a symbolic link (also known as a "soft link"). If

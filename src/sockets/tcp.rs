@@ -136,15 +136,20 @@ pub fn tcp_socket_start_bind(
     ret.write(r.into());
 }
 
-/// `[method]tcp-socket.finish-bind`.
-pub fn tcp_socket_finish_bind(this: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
-    let s = get(this);
-    ret.write(if s.state == State::BindStarted {
-        s.state = State::Bound;
+/// A `finish-*` step of the state machine (shared with UDP): moves `state` from the started
+/// state `from` to `to`, or answers `not-in-progress`.
+pub fn finish(state: &mut State, from: State, to: State) -> WResult<(), ErrorCode> {
+    if *state == from {
+        *state = to;
         WResult::Ok(())
     } else {
         WResult::Err(ErrorCode::NotInProgress)
-    });
+    }
+}
+
+/// `[method]tcp-socket.finish-bind`.
+pub fn tcp_socket_finish_bind(this: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
+    ret.write(finish(&mut get(this).state, State::BindStarted, State::Bound));
 }
 
 /// `[method]tcp-socket.start-connect`: "Connect to a remote endpoint. On success: the socket is
@@ -217,13 +222,7 @@ pub fn tcp_socket_start_listen(this: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
 
 /// `[method]tcp-socket.finish-listen`.
 pub fn tcp_socket_finish_listen(this: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
-    let s = get(this);
-    ret.write(if s.state == State::ListenStarted {
-        s.state = State::Listening;
-        WResult::Ok(())
-    } else {
-        WResult::Err(ErrorCode::NotInProgress)
-    });
+    ret.write(finish(&mut get(this).state, State::ListenStarted, State::Listening));
 }
 
 /// `[method]tcp-socket.accept`: "Accept a new client socket. The returned socket is bound and
@@ -322,32 +321,43 @@ fn secs_from_ns(ns: u64) -> Res<u32> {
     Ok(ns.div_ceil(1_000_000_000).min(i32::MAX as u64) as u32)
 }
 
+/// Reads a WAMR keep-alive option (whole seconds) as a WIT `duration`.
+fn get_secs(get: impl FnOnce(&mut u32) -> u16) -> Res<u64> {
+    let mut secs = 0u32;
+    sock::ok(get(&mut secs)).map(|()| secs as u64 * 1_000_000_000).map_err(error)
+}
+
+/// Sets a WAMR keep-alive option from a WIT `duration` (rounded up to whole seconds).
+fn set_secs(value: u64, set: impl FnOnce(u32) -> u16) -> Res<()> {
+    secs_from_ns(value).and_then(|s| sock::ok(set(s)).map_err(error))
+}
+
 /// `[method]tcp-socket.keep-alive-idle-time`: "Amount of time the connection has to be idle
 /// before TCP starts sending keepalive packets. … Equivalent to the TCP_KEEPIDLE socket
 /// option." (WAMR works in whole seconds.)
 pub fn tcp_socket_keep_alive_idle_time(this: u32, ret: RetPtr<WResult<u64, ErrorCode>>) {
-    let mut secs = 0u32;
-    ret.write(sock::ok(unsafe { sock::sock_get_tcp_keep_idle(get(this).fd, &mut secs) }).map(|()| secs as u64 * 1_000_000_000).map_err(error).into());
+    let fd = get(this).fd;
+    ret.write(get_secs(|v| unsafe { sock::sock_get_tcp_keep_idle(fd, v) }).into());
 }
 
 /// `[method]tcp-socket.set-keep-alive-idle-time`: "If the provided value is 0, an
 /// `invalid-argument` error is returned."
 pub fn tcp_socket_set_keep_alive_idle_time(this: u32, value: u64, ret: RetPtr<WResult<(), ErrorCode>>) {
     let fd = get(this).fd;
-    ret.write(secs_from_ns(value).and_then(|s| sock::ok(unsafe { sock::sock_set_tcp_keep_idle(fd, s) }).map_err(error)).into());
+    ret.write(set_secs(value, |v| unsafe { sock::sock_set_tcp_keep_idle(fd, v) }).into());
 }
 
 /// `[method]tcp-socket.keep-alive-interval`: "The time between keepalive packets. …
 /// Equivalent to the TCP_KEEPINTVL socket option."
 pub fn tcp_socket_keep_alive_interval(this: u32, ret: RetPtr<WResult<u64, ErrorCode>>) {
-    let mut secs = 0u32;
-    ret.write(sock::ok(unsafe { sock::sock_get_tcp_keep_intvl(get(this).fd, &mut secs) }).map(|()| secs as u64 * 1_000_000_000).map_err(error).into());
+    let fd = get(this).fd;
+    ret.write(get_secs(|v| unsafe { sock::sock_get_tcp_keep_intvl(fd, v) }).into());
 }
 
 /// `[method]tcp-socket.set-keep-alive-interval`.
 pub fn tcp_socket_set_keep_alive_interval(this: u32, value: u64, ret: RetPtr<WResult<(), ErrorCode>>) {
     let fd = get(this).fd;
-    ret.write(secs_from_ns(value).and_then(|s| sock::ok(unsafe { sock::sock_set_tcp_keep_intvl(fd, s) }).map_err(error)).into());
+    ret.write(set_secs(value, |v| unsafe { sock::sock_set_tcp_keep_intvl(fd, v) }).into());
 }
 
 /// `[method]tcp-socket.keep-alive-count`: "The maximum amount of keepalive packets TCP should

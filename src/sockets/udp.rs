@@ -10,7 +10,7 @@ use crate::io::poll::{self, Wait};
 use crate::p1::{self, sock};
 use crate::resource::{self, Resource};
 use crate::sockets::network::{self, IpSocketAddress, error, wamr};
-use crate::sockets::tcp;
+use crate::sockets::tcp::{self, State};
 use crate::types::sockets_network::ErrorCode;
 
 /// A `udp-socket`.
@@ -18,8 +18,8 @@ use crate::types::sockets_network::ErrorCode;
 pub struct UdpSocket {
     pub fd: u32,
     pub ipv6: bool,
-    /// 0 unbound, 1 bind started, 2 bound.
-    pub bound: u8,
+    /// `Unbound`, `BindStarted` or `Bound` (the TCP state machine's first steps).
+    pub state: State,
     /// Connected to a remote address by `stream`.
     pub connected: bool,
 }
@@ -54,7 +54,7 @@ pub fn create_udp_socket(family: u8, ret: RetPtr<WResult<u32, ErrorCode>>) {
     let ipv6 = network::family_is_ipv6(family);
     ret.write(
         tcp::open(ipv6, sock::SOCKET_DGRAM)
-            .map(|fd| resource::push(Resource::UdpSocket(UdpSocket { fd, ipv6, bound: 0, connected: false })))
+            .map(|fd| resource::push(Resource::UdpSocket(UdpSocket { fd, ipv6, state: State::Unbound, connected: false })))
             .into(),
     );
 }
@@ -76,22 +76,16 @@ pub fn udp_socket_start_bind(
     resource::check(net, Resource::Network);
     let a = IpSocketAddress::from_flat([a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]);
     let s = get(this);
-    let r = if s.bound != 0 { Err(ErrorCode::InvalidState) } else { tcp::check_family(s.ipv6, &a).and_then(|()| tcp::bind(s.fd, &a, false)) };
+    let r = if s.state != State::Unbound { Err(ErrorCode::InvalidState) } else { tcp::check_family(s.ipv6, &a).and_then(|()| tcp::bind(s.fd, &a, false)) };
     if r.is_ok() {
-        s.bound = 1;
+        s.state = State::BindStarted;
     }
     ret.write(r.into());
 }
 
 /// `[method]udp-socket.finish-bind`.
 pub fn udp_socket_finish_bind(this: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
-    let s = get(this);
-    ret.write(if s.bound == 1 {
-        s.bound = 2;
-        WResult::Ok(())
-    } else {
-        WResult::Err(ErrorCode::NotInProgress)
-    });
+    ret.write(tcp::finish(&mut get(this).state, State::BindStarted, State::Bound));
 }
 
 /// `[method]udp-socket.stream`: "Set up inbound & outbound communication channels, optionally
@@ -108,7 +102,7 @@ pub fn udp_socket_stream(
 ) {
     let s = *get(this);
     let r = (|| {
-        if s.bound != 2 {
+        if s.state != State::Bound {
             return Err(ErrorCode::InvalidState);
         }
         let mut connected = false;
@@ -136,7 +130,7 @@ pub fn udp_socket_stream(
 /// `[method]udp-socket.local-address`.
 pub fn udp_socket_local_address(this: u32, ret: RetPtr<WResult<IpSocketAddress, ErrorCode>>) {
     let s = get(this);
-    ret.write(if s.bound == 2 { tcp::local(s.fd) } else { Err(ErrorCode::InvalidState) }.into());
+    ret.write(if s.state == State::Bound { tcp::local(s.fd) } else { Err(ErrorCode::InvalidState) }.into());
 }
 
 /// `[method]udp-socket.remote-address`: "`invalid-state` the socket is not streaming to a
