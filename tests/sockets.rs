@@ -105,3 +105,13 @@ fn check_distinguishes_the_builds() {
     let out = Command::new(tool("wasip2-on-wasip1")).arg("check").arg("--runtime=wamr").arg(&g.adapted).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+/// An event-loop program from crates.io: mio 1.x on one thread, an echo server and a client
+/// exchanging 4 MiB over loopback (see adapter-tests/rust/mio-echo for why accept uses std).
+#[test]
+fn mio_event_loop_echo_on_wamr_matches_native() {
+    let g = cached("rust-mio-echo-wamr", || rust_guest_for("mio-echo", "wamr"));
+    let t = differential_on(&g, &Case { flags: pool(), ..Default::default() }, &[Runtime::Wamr]);
+    assert_eq!(t.status, Some(0), "{}", t.stderr);
+    assert!(t.stdout.contains("mio echo: 4194304 bytes sent and received back, intact: true"), "{}", t.stdout);
+}
