@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine of this kind. Idempotent.
 #  - rustup targets wasm32-wasip1 (the adapter) and wasm32-wasip2 (the guests)
-#  - Debian: clang-19, lld-19, libclang-rt-19-dev-wasm32 (C guests), cmake, libclang-dev (WAMR)
+#  - Debian: clang-19, lld-19, llvm-19 (llvm-dwarfdump for the debug-info test),
+#    libclang-rt-19-dev-wasm32 (C guests), cmake, libclang-dev (WAMR)
 #  - the wasm32-wasip2 C sysroot from Debian unstable's wasi-libc, unpacked under .tools/
 #    with a private apt state, so the system's apt sources are never touched.
 set -euo pipefail
@@ -12,7 +13,7 @@ mkdir -p "$tools"
 rustup target add wasm32-wasip1 wasm32-wasip2 >/dev/null 2>&1 || rustup target add wasm32-wasip1 wasm32-wasip2
 
 need=()
-for p in clang-19 lld-19 libclang-rt-19-dev-wasm32 cmake libclang-dev; do
+for p in clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 cmake libclang-dev; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -211,3 +211,52 @@ fn check_on_components_garbage_and_unserved_modules() {
     assert!(names.iter().any(|n| n == "__original_main" || n == "main"), "{names:?}");
     assert!(names.iter().any(|n| n == "_start"));
 }
+
+/// Offsets of the function bodies inside the code section (what DWARF addresses refer to).
+fn body_offsets(wasm: &[u8]) -> Vec<usize> {
+    let mut start = 0;
+    let mut out = Vec::new();
+    for p in wasmparser::Parser::new(0).parse_all(wasm) {
+        match p.unwrap() {
+            wasmparser::Payload::CodeSectionStart { unchecked_range, .. } => start = unchecked_range.start as usize,
+            wasmparser::Payload::CodeSectionEntry(b) => out.push(b.range().start as usize - start),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn debug_info_survives_the_rewrite() {
+    let dir = tempdir("dwarf");
+    let archive = dir.join("libwasip2_on_wasip1.a");
+    assert!(Command::new(tool("wasip2-on-wasip1")).arg("archive").arg(&archive).status().unwrap().success());
+    let pre = dir.join("pre.wasm");
+    let ok = clean_command(root().join("scripts/wasip2-clang"))
+        .args(["-g", "-O1", "-fuse-ld=/usr/bin/wasm-ld-19"])
+        .arg(root().join("adapter-tests/c/hello.c"))
+        .arg(&archive)
+        .arg("-Wl,-u,__wasm_import_exit_exit,--export=__wasm_import_exit_exit")
+        .arg("-o")
+        .arg(&pre)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let post = dir.join("post.wasm");
+    let o = Command::new(tool("wasip2-on-wasip1")).arg("finish").arg(&pre).arg("-o").arg(&post).output().unwrap();
+    assert!(o.status.success() && o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (a, b) = (std::fs::read(&pre).unwrap(), std::fs::read(&post).unwrap());
+    let (before, after) = (body_offsets(&a), body_offsets(&b));
+    // Every original body is where it was (DWARF addresses stay right); `_start` comes last.
+    assert_eq!(after.len(), before.len() + 1);
+    assert_eq!(&after[..before.len()], &before[..]);
+    let verify = Command::new("llvm-dwarfdump-19").arg("--verify").arg(&post).output().unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    let has_debug_info = wasmparser::Parser::new(0)
+        .parse_all(&b)
+        .any(|p| matches!(p, Ok(wasmparser::Payload::CustomSection(c)) if c.name() == ".debug_info"));
+    assert!(has_debug_info);
+    let g = Guest { name: "c/hello -g".into(), native: cached("c-hello", || c_guest("hello")).native, adapted: post };
+    assert_eq!(differential(&g, &Case { stdin: b"x".to_vec(), ..Default::default() }).status, Some(1));
+}

@@ -236,15 +236,7 @@ impl Reencode for Rewriter<'_> {
     ) -> Result<(), reencode::Error<Self::Error>> {
         reencode::utils::parse_code_section(self, code, section)?;
         if let Some((run, exit)) = self.plan.start {
-            use wasm_encoder::Instruction as I;
-            let mut f = wasm_encoder::Function::new([]);
-            f.instruction(&I::Call(self.map(run)));
-            f.instruction(&I::If(wasm_encoder::BlockType::Empty));
-            f.instruction(&I::I32Const(1));
-            f.instruction(&I::Call(self.map(exit)));
-            f.instruction(&I::End);
-            f.instruction(&I::End);
-            code.function(&f);
+            code.function(&start_function(self, run, exit));
         }
         Ok(())
     }
@@ -318,6 +310,112 @@ impl Reencode for Rewriter<'_> {
     }
 }
 
+/// Whether the module carries DWARF (`.debug_*` custom sections).
+fn has_dwarf(wasm: &[u8]) -> bool {
+    Parser::new(0)
+        .parse_all(wasm)
+        .any(|p| matches!(p, Ok(Payload::CustomSection(c)) if c.name().starts_with(".debug_")))
+}
+
+/// Writes `v` as an unsigned LEB128 of exactly `width` bytes; `false` if it does not fit.
+fn write_padded_leb(out: &mut [u8], v: u32, width: usize) -> bool {
+    if width == 0 || width > 5 || (width < 5 && v >> (7 * width) != 0) {
+        return false;
+    }
+    let mut v = v;
+    for (i, b) in out[..width].iter_mut().enumerate() {
+        *b = (v & 0x7f) as u8 | if i + 1 < width { 0x80 } else { 0 };
+        v >>= 7;
+    }
+    true
+}
+
+/// Length of the LEB128 at the start of `b`.
+fn leb_len(b: &[u8]) -> usize {
+    b.iter().position(|x| x & 0x80 == 0).map_or(b.len(), |i| i + 1)
+}
+
+/// The code section re-emitted byte for byte, with only the function-index immediates of
+/// `call`, `return_call` and `ref.func` patched in place at their original width (wasm-ld
+/// writes them as padded 5-byte LEBs), and `_start` appended after every original body. Every
+/// body keeps its offset in the section, so DWARF addresses (code-section offsets) stay right.
+/// `None` when an index or the function count does not fit its original width.
+fn code_in_place(wasm: &[u8], r: &Rewriter, start: Option<&wasm_encoder::Function>) -> Result<Option<Vec<u8>>> {
+    let mut payload: Option<(usize, Vec<u8>)> = None;
+    for p in Parser::new(0).parse_all(wasm) {
+        match p? {
+            Payload::CodeSectionStart { unchecked_range: range, .. } => {
+                let range = range.start as usize..range.end as usize;
+                payload = Some((range.start, wasm[range].to_vec()))
+            }
+            Payload::CodeSectionEntry(body) => {
+                let Some((base, out)) = payload.as_mut() else { continue };
+                let mut ops = body.get_operators_reader()?;
+                while !ops.eof() {
+                    let (op, at) = ops.read_with_offset()?;
+                    let f = match op {
+                        wasmparser::Operator::Call { function_index }
+                        | wasmparser::Operator::ReturnCall { function_index }
+                        | wasmparser::Operator::RefFunc { function_index } => function_index,
+                        _ => continue,
+                    };
+                    // The immediate follows the one-byte opcode.
+                    let imm = at as usize + 1 - *base;
+                    let width = leb_len(&out[imm..]);
+                    if !write_padded_leb(&mut out[imm..], r.map(f), width) {
+                        return Ok(None);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some((_, mut out)) = payload else { return Ok(None) };
+    if let Some(f) = start {
+        let width = leb_len(&out);
+        let mut count = 0u32;
+        for (i, b) in out[..width].iter().enumerate() {
+            count |= ((b & 0x7f) as u32) << (7 * i);
+        }
+        if !write_padded_leb(&mut out, count + 1, width) {
+            return Ok(None);
+        }
+        wasm_encoder::Encode::encode(f, &mut out);
+    }
+    let mut section = vec![10u8];
+    wasm_encoder::Encode::encode(&(out.len() as u32), &mut section);
+    section.extend(out);
+    Ok(Some(section))
+}
+
+/// `module` with its code section replaced by `code`, or with its `.debug_*` sections removed
+/// when `code` is `None`.
+fn splice_code(module: &[u8], code: Option<&[u8]>) -> Result<Vec<u8>> {
+    let mut out = module[..8].to_vec();
+    for p in Parser::new(0).parse_all(module) {
+        let p = p?;
+        if let Payload::CustomSection(c) = &p {
+            if code.is_none() && c.name().starts_with(".debug_") {
+                continue;
+            }
+        }
+        let Some((id, range)) = p.as_section() else { continue };
+        let range = range.start as usize..range.end as usize;
+        if id == 10 {
+            if let Some(code) = code {
+                out.extend_from_slice(code);
+                continue;
+            }
+        }
+        // Copy the section with its header (id and size LEB).
+        let mut header = vec![id];
+        wasm_encoder::Encode::encode(&((range.end - range.start) as u32), &mut header);
+        out.extend(header);
+        out.extend_from_slice(&module[range]);
+    }
+    Ok(out)
+}
+
 /// Rewrites `wasm` according to `plan`.
 pub fn apply(wasm: &[u8], info: &Info, plan: &Plan) -> Result<Vec<u8>> {
     for (imp, target) in &plan.redirect {
@@ -342,7 +440,33 @@ pub fn apply(wasm: &[u8], info: &Info, plan: &Plan) -> Result<Vec<u8>> {
     };
     let mut module = wasm_encoder::Module::new();
     r.parse_core_module(&mut module, Parser::new(0), wasm).map_err(|e| anyhow::anyhow!("rewriting the module: {e}"))?;
-    Ok(module.finish())
+    let out = module.finish();
+    if !has_dwarf(wasm) {
+        return Ok(out);
+    }
+    // With debug info: keep every function body where it was (see `code_in_place`).
+    let start = plan.start.map(|(run, exit)| start_function(&r, run, exit));
+    match code_in_place(wasm, &r, start.as_ref())? {
+        Some(code) => splice_code(&out, Some(&code)),
+        None => {
+            eprintln!("wasip2-on-wasip1-ld: warning: function indices did not fit in place; DWARF debug info dropped");
+            splice_code(&out, None)
+        }
+    }
+}
+
+/// `_start`: call the program's `wasi:cli/run#run`; if it returns `err`, call the adapter's
+/// `exit(err)`.
+fn start_function(r: &Rewriter, run: u32, exit: u32) -> wasm_encoder::Function {
+    use wasm_encoder::Instruction as I;
+    let mut f = wasm_encoder::Function::new([]);
+    f.instruction(&I::Call(r.map(run)));
+    f.instruction(&I::If(wasm_encoder::BlockType::Empty));
+    f.instruction(&I::I32Const(1));
+    f.instruction(&I::Call(r.map(exit)));
+    f.instruction(&I::End);
+    f.instruction(&I::End);
+    f
 }
 
 /// Validates a module with every feature the toolchains may emit enabled.
@@ -351,4 +475,22 @@ pub fn validate(wasm: &[u8]) -> Result<()> {
         .validate_all(wasm)
         .map(|_| ())
         .context("the rewritten module does not validate")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padded_leb_writing() {
+        let mut b = [0u8; 5];
+        assert!(write_padded_leb(&mut b, 3, 5));
+        assert_eq!(b, [0x83, 0x80, 0x80, 0x80, 0x00]);
+        assert_eq!(leb_len(&b), 5);
+        assert!(write_padded_leb(&mut b, 127, 1));
+        assert!(!write_padded_leb(&mut b, 128, 1));
+        assert!(write_padded_leb(&mut b, 128, 2));
+        assert_eq!(&b[..2], &[0x80, 0x01]);
+        assert!(write_padded_leb(&mut b, u32::MAX, 5));
+    }
 }
