@@ -48,3 +48,45 @@ fn wasm_ld_errors_pass_through() {
     assert!(!out.status.success());
     assert!(err.contains("/nonexistent/input.o"), "{err}");
 }
+
+#[test]
+fn a_wasip1_program_is_refused_with_an_explanation() {
+    let dir = tempdir("wasip1-input");
+    let src = dir.join("p1.c");
+    std::fs::write(&src, "#include <stdio.h>\nint main(void) { puts(\"p1\"); return 0; }\n").unwrap();
+    let out = clean_command(root().join("scripts/wasip1-clang"))
+        .arg(format!("-fuse-ld={}", tool("wasip2-on-wasip1-ld").display()))
+        .arg(&src)
+        .arg("-o")
+        .arg(dir.join("p1.wasm"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("not a wasm32-wasip2 program") && err.contains("wasm32-wasip1"), "{err}");
+}
+
+#[test]
+fn a_program_without_cabi_realloc_is_refused_with_an_explanation() {
+    let dir = tempdir("no-cabi-realloc");
+    let src = dir.join("bare.c");
+    // No libc: reads its arguments through the WASI 0.2 import, returning a list.
+    std::fs::write(
+        &src,
+        "__attribute__((import_module(\"wasi:cli/environment@0.2.0\"), import_name(\"get-arguments\")))\n\
+         void get_arguments(int *ret);\n\
+         __attribute__((export_name(\"wasi:cli/run@0.2.0#run\"))) int run(void) { int r[2]; get_arguments(r); return r[1] > 0 ? 0 : 1; }\n",
+    )
+    .unwrap();
+    let out = clean_command(root().join("scripts/wasip2-clang"))
+        .args(["-nostdlib", "-Wl,--no-entry", "-Wl,--allow-undefined"])
+        .arg(format!("-fuse-ld={}", tool("wasip2-on-wasip1-ld").display()))
+        .arg(&src)
+        .arg("-o")
+        .arg(dir.join("bare.wasm"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("`cabi_realloc`: the program defines none"), "{err}");
+}

@@ -176,6 +176,14 @@ pub fn link(args: Vec<String>) -> Result<()> {
 
     // Leftover WASI 0.2 imports: served ones need their implementation kept and exported.
     let info = rewrite::inspect(&wasm)?;
+    if !is_wasip2_program(&wasm, &info) {
+        bail!(LinkError(format!(
+            "wasip2-on-wasip1-ld: {}: this is not a wasm32-wasip2 program (no WASI 0.2 imports, no \
+             `component-type` section, no `wasi:cli/run` export): it was built for another target \
+             such as wasm32-wasip1. Link it with the ordinary wasm-ld; the adapter is for wasip2 programs.",
+            output.display()
+        )));
+    }
     let needed = served_leftovers(&info, &output, build)?;
     if !needed.is_empty() {
         let mut extra: Vec<String> = keep(EXIT_SYMBOL).to_vec();
@@ -189,6 +197,16 @@ pub fn link(args: Vec<String>) -> Result<()> {
     let out = finish(&wasm, &output, build)?;
     std::fs::write(&output, out).with_context(|| format!("writing {}", output.display()))?;
     Ok(())
+}
+
+/// Whether a linked module comes from a wasm32-wasip2 build: it still has WASI 0.2 imports,
+/// or the `component-type` sections the wasip2 toolchains embed, or a `wasi:cli/run` export.
+fn is_wasip2_program(wasm: &[u8], info: &Info) -> bool {
+    info.func_imports.iter().any(|i| i.module.starts_with("wasi:"))
+        || info.exports.keys().any(|e| e.starts_with("wasi:cli/run@"))
+        || wasmparser::Parser::new(0)
+            .parse_all(wasm)
+            .any(|p| matches!(p, Ok(wasmparser::Payload::CustomSection(c)) if c.name().starts_with("component-type")))
 }
 
 /// The adapter symbols implementing the WASI 0.2 imports still in `info` (made through
@@ -222,6 +240,18 @@ fn served_leftovers(info: &Info, output: &Path, build: Build) -> Result<Vec<&'st
         if module != "wasi_snapshot_preview1" {
             errors.push(format!("`{module}` `{name}`: a non-function import cannot be served"));
         }
+    }
+    // The adapter returns lists and strings in memory from the program's own `cabi_realloc`
+    // (so the program frees them as it frees everything else). A program without one cannot
+    // be made safe: refuse, and say why.
+    if info.func_imports.iter().any(|i| i.name == "cabi_realloc" && !i.module.starts_with("wasi:")) {
+        errors.retain(|e| !e.contains("`cabi_realloc`"));
+        errors.push(
+            "`cabi_realloc`: the program defines none. The adapter allocates the lists and strings it \
+             returns with the program's cabi_realloc so that the program can free them; link \
+             wasi-libc (it provides one) or define cabi_realloc"
+                .to_string(),
+        );
     }
     if !errors.is_empty() {
         bail!(LinkError(format!(
