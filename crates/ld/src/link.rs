@@ -284,7 +284,7 @@ pub fn finish(wasm: &[u8], output: &Path, build: Build) -> Result<Vec<u8>> {
             missing.iter().flat_map(|s| keep(s)).collect::<Vec<_>>().join(" ")
         )));
     }
-    let mut plan = Plan::default();
+    let mut plan = Plan { module_name: output.file_stem().map(|n| n.to_string_lossy().into_owned()), ..Plan::default() };
     for imp in &info.func_imports {
         if imp.module == "wasi_snapshot_preview1" {
             continue;

@@ -150,6 +150,8 @@ pub struct Plan {
     /// returns non-zero (`err`) call `exit` (the adapter's `wasi:cli/exit.exit`, `(i32)`)
     /// with `err`.
     pub start: Option<(u32, u32)>,
+    /// The module name to record in the name section (`wasm-ld` recorded its temporary file).
+    pub module_name: Option<String>,
 }
 
 struct Rewriter<'a> {
@@ -304,6 +306,7 @@ impl Reencode for Rewriter<'_> {
                 }
                 names.locals(&out);
             }
+            Name::Module { name, .. } => names.module(self.plan.module_name.as_deref().unwrap_or(name)),
             other => reencode::utils::parse_custom_name_subsection(self, names, other)?,
         }
         Ok(())
