@@ -6,15 +6,23 @@
 //   native    for wasm32-wasip2 as a component (wasmtime only, for reference).
 // Each run times only the workload (monotonic clock) and prints `elapsed_ns=N`, plus facts
 // the harness checks (bytes moved, memory pages, adapter counters).
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__wasip2__)
+#define HAVE_SOCKETS 1
+#elif defined(WAMR_SOCKETS)
+#include <wasi_socket_ext.h>
+#define HAVE_SOCKETS 1
+#endif
 #ifdef ZEROCOPY
 #include <wasi/wasip2.h>
 #include "../api/wasip2_on_wasip1.h"
@@ -90,12 +98,52 @@ static int read_file(size_t chunk) {
 }
 #endif
 
+#ifdef HAVE_SOCKETS
+// TCP over loopback in one process: a client writes 16 KiB chunks, the server reads each one
+// back out before the next (so no buffer ever fills). WAMR only; the p1 build gets sockets
+// from WAMR's own socket shim (wasi_socket_ext.c), the p2 builds from the adapter.
+static int tcp_loopback(long long total) {
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) || listen(l, 1)) { perror("listen"); return 1; }
+    socklen_t al = sizeof a;
+    getsockname(l, (struct sockaddr *)&a, &al);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    if (connect(c, (struct sockaddr *)&a, sizeof a)) { perror("connect"); return 1; }
+    int s = accept(l, NULL, NULL);
+    enum { CHUNK = 16384 };
+    static char out[CHUNK], in[CHUNK];
+    memset(out, 't', sizeof out);
+    long long t0 = now(), done = 0;
+    while (done < total) {
+        for (size_t off = 0; off < CHUNK;) {
+            ssize_t w = write(c, out + off, CHUNK - off);
+            if (w <= 0) { perror("write"); return 1; }
+            off += (size_t)w;
+        }
+        for (size_t got = 0; got < CHUNK;) {
+            ssize_t r = read(s, in + got, CHUNK - got);
+            if (r <= 0) { perror("read"); return 1; }
+            got += (size_t)r;
+        }
+        done += CHUNK;
+    }
+    printf("elapsed_ns=%lld bytes=%lld\n", now() - t0, done);
+    close(c); close(s); close(l);
+    return 0;
+}
+#endif
+
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
     const char *w = argv[1];
     long n = argc > 2 ? atol(argv[2]) : 0;
     long long m = argc > 3 ? atoll(argv[3]) : 0;
     if (!strcmp(w, "write")) return write_file((size_t)n, m);
+#ifdef HAVE_SOCKETS
+    if (!strcmp(w, "tcp")) return tcp_loopback(n);
+#endif
     if (!strcmp(w, "read")) return read_file((size_t)n);
     if (!strcmp(w, "pread")) {
         int fd = open("/sandbox/big.bin", O_RDONLY);

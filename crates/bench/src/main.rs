@@ -17,6 +17,20 @@ use std::process::{Command, Stdio};
 
 const VARIANTS: [&str; 4] = ["p1", "p2", "p2zc", "native"];
 
+/// WAMR's socket shim for WASIp1 C programs (vendored in wamrx-sys): gives the p1 build of the
+/// TCP workload real sockets on WAMR.
+fn wamr_socket_shim() -> PathBuf {
+    let registry = std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo"));
+    let src = registry.join("registry/src");
+    for index in std::fs::read_dir(&src).unwrap().flatten() {
+        let p = index.path().join("wamrx-sys-0.3.0/wasm-micro-runtime/core/iwasm/libraries/lib-socket");
+        if p.is_dir() {
+            return p;
+        }
+    }
+    panic!("wamrx-sys 0.3.0 sources not found under {}", src.display());
+}
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
@@ -36,13 +50,20 @@ fn sh(cmd: &mut Command) {
 fn build(src: &Path, variant: &str, out: &Path) {
     let ld = format!("-fuse-ld={}", tool("wasip2-on-wasip1-ld").display());
     let mut c = match variant {
-        "p1" => Command::new(root().join("scripts/wasip1-clang")),
+        "p1" | "p1-sockets" => Command::new(root().join("scripts/wasip1-clang")),
         _ => Command::new(root().join("scripts/wasip2-clang")),
     };
     c.arg("-O2").arg(src).arg("-o").arg(out);
     match variant {
         "p2" => {
             c.arg(&ld);
+        }
+        "p1-sockets" => {
+            let shim = wamr_socket_shim();
+            c.arg("-DWAMR_SOCKETS").arg("-I").arg(shim.join("inc")).arg(shim.join("src/wasi/wasi_socket_ext.c"));
+        }
+        "p2-sockets" => {
+            c.arg(&ld).env("WASIP2_ON_WASIP1_RUNTIME", "wamr");
         }
         "p2zc" => {
             c.arg(&ld).arg("-DZEROCOPY");
@@ -73,13 +94,15 @@ struct Workload {
     /// Run first (untimed) in the same sandbox, e.g. to create the file a read reads.
     setup: Option<Vec<String>>,
     wamr_only: bool,
+    /// Uses sockets: p1 with WAMR's shim, p2 with the adapter's WAMR build.
+    sockets: bool,
 }
 
 fn workloads(quick: bool) -> Vec<Workload> {
     let mib: u64 = if quick { 32 } else { 256 };
     let big = (mib << 20).to_string();
     let scale = |n: u64| if quick { n / 10 } else { n };
-    let w = |name: String, args: Vec<String>, setup: Option<Vec<String>>| Workload { name, args, setup, wamr_only: false };
+    let w = |name: String, args: Vec<String>, setup: Option<Vec<String>>| Workload { name, args, setup, wamr_only: false, sockets: false };
     let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     vec![
         w(format!("write {mib} MiB, 64 KiB chunks"), v(&["write", "65536", &big]), None),
@@ -91,6 +114,13 @@ fn workloads(quick: bool) -> Vec<Workload> {
         w(format!("{} poll(timeout 0)", scale(100_000)), v(&["poll", &scale(100_000).to_string()]), None),
         w(format!("list a directory of {} files", scale(10_000)), v(&["listdir", &scale(10_000).to_string()]), None),
         w(format!("{} open/fstat/close", scale(10_000)), v(&["openstat", &scale(10_000).to_string()]), None),
+        Workload {
+            name: format!("TCP loopback {mib} MiB, 16 KiB chunks"),
+            args: v(&["tcp", &big]),
+            setup: None,
+            wamr_only: true,
+            sockets: true,
+        },
     ]
 }
 
@@ -98,6 +128,7 @@ fn workloads(quick: bool) -> Vec<Workload> {
 fn run(runner: &str, module: &Path, args: &[String], sandbox: &Path) -> (f64, String) {
     let out = Command::new(tool(runner))
         .arg(format!("--map-dir=/sandbox::{}", sandbox.display()))
+        .arg("--addr-pool=127.0.0.1/32")
         .arg(module)
         .args(args)
         .stdin(Stdio::null())
@@ -167,6 +198,12 @@ fn main() {
         build(&src, v, &out);
         modules.insert(v, out);
     }
+    let mut socket_modules = BTreeMap::new();
+    for (v, build_as) in [("p1", "p1-sockets"), ("p2", "p2-sockets")] {
+        let out = dir.join(format!("workloads-{build_as}.wasm"));
+        build(&src, build_as, &out);
+        socket_modules.insert(v, out);
+    }
 
     println!("| workload | runtime | p1 (no adapter) | p2 + adapter | p2 + adapter, zero-copy | native p2 |");
     println!("| --- | --- | --- | --- | --- | --- |");
@@ -181,7 +218,9 @@ fn main() {
                 .copied()
                 .filter(|v| *v != "native" || runtime == "wasmtime-run")
                 .filter(|v| *v != "p2zc" || w.args[0] == "read")
+                .filter(|v| !w.sockets || socket_modules.contains_key(v))
                 .collect();
+            let modules = if w.sockets { &socket_modules } else { &modules };
             let mut times: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
             for _ in 0..runs {
                 for v in &variants {
