@@ -190,11 +190,18 @@ impl<T> List<T> {
 
 /// A `string` or `list<u8>` parameter passed by the caller: `(ptr, len)` in two core params.
 /// Borrowed for the duration of the call.
+///
+/// # Safety
+/// `ptr` must point to `len` readable bytes for the call (the canonical ABI guarantees it for
+/// a parameter).
 pub unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
     if len == 0 { &[] } else { unsafe { core::slice::from_raw_parts(ptr, len) } }
 }
 
 /// A `list<T>` parameter (e.g. `list<borrow<pollable>>` as `list<u32>`).
+///
+/// # Safety
+/// `ptr` must point to `len` valid, aligned `T`s for the call.
 pub unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> &'a [T] {
     if len == 0 { &[] } else { unsafe { core::slice::from_raw_parts(ptr, len) } }
 }

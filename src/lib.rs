@@ -13,6 +13,10 @@
 
 #![cfg_attr(target_family = "wasm", no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
+// Implementations take the canonical ABI's pointers (list and string parameters, return
+// areas) as plain values: they are called only from the generated exports, with pointers the
+// component-model contract makes valid for the call.
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 /// Per-instance mutable state: a plain static on wasm (one thread per instance), a
 /// thread-local on the host so that parallel unit tests do not share it.

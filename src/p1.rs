@@ -5,7 +5,7 @@
 //! On the host (unit tests), the same functions exist and answer `ENOSYS`, so the pure logic
 //! that calls them compiles and can be tested without a runtime.
 
-#![allow(dead_code)]
+
 
 pub type Fd = u32;
 pub type Errno = u16;

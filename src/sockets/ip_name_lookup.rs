@@ -77,7 +77,7 @@ mod wamr_lookup {
         let hints = sock::AddrInfoHints { ty: sock::SOCKET_STREAM, family: 2, enabled: 1 };
         let mut infos = [sock::AddrInfo::default(); MAX];
         let mut max = 0u32;
-        let e = unsafe { sock::sock_addr_resolve(host.as_ptr(), b"\0".as_ptr(), &hints, infos.as_mut_ptr(), MAX as u32, &mut max) };
+        let e = unsafe { sock::sock_addr_resolve(host.as_ptr(), c"".as_ptr() as *const u8, &hints, infos.as_mut_ptr(), MAX as u32, &mut max) };
         match e {
             0 => {}
             2 | 63 | 76 => return Err(ErrorCode::PermanentResolverFailure), // not allowed (--allow-resolve)

@@ -228,10 +228,10 @@ pub fn incoming_datagram_stream_receive(this: u32, max_results: u64, ret: RetPtr
             }
         }
     }
-    if n == 0 {
-        if let Some(e) = failure {
-            return ret.write(WResult::Err(e));
-        }
+    // An error is reported only when nothing was received (the WIT: after one datagram,
+    // `receive` succeeds).
+    if let (0, Some(e)) = (n, failure) {
+        return ret.write(WResult::Err(e));
     }
     let out = crate::alloc::alloc(n * core::mem::size_of::<IncomingDatagram>(), 4) as *mut IncomingDatagram;
     for (i, d) in got.iter().take(n).enumerate() {

@@ -469,12 +469,7 @@ pub fn render_shims(table: &[Import]) -> String {
                 );
             }
             Status::NoInstance => {
-                let _ = writeln!(
-                    s,
-                    "    crate::resource::no_instance(p0, \"{}\"){}",
-                    imp.resource.as_deref().unwrap_or(""),
-                    if imp.results.is_empty() { "" } else { "" }
-                );
+                let _ = writeln!(s, "    crate::resource::no_instance(p0, \"{}\")", imp.resource.as_deref().unwrap_or(""));
             }
         }
         let _ = writeln!(s, "}}\n");
