@@ -135,3 +135,23 @@ fn mio_event_loop_echo_on_wamr_matches_native() {
     assert_eq!(t.status, Some(0), "{}", t.stderr);
     assert!(t.stdout.contains("mio echo: 4194304 bytes sent and received back, intact: true"), "{}", t.stdout);
 }
+
+/// The WIT state machine and its errors (not-in-progress, invalid-state, concurrency-conflict,
+/// would-block, invalid-argument, access-denied from the pool at finish-connect, UDP and name
+/// lookup errors), through the `wasip2` crate.
+#[test]
+fn socket_state_machine_and_errors_match_native() {
+    let g = cached("rust-p2-sockets-wamr", || rust_guest_for("p2-sockets", "wamr"));
+    let t = differential_on(&g, &Case { flags: pool(), ..Default::default() }, &[Runtime::Wamr]);
+    assert_eq!(t.status, Some(0), "{}", t.stderr);
+    for l in [
+        "finish-bind before start: Some(ErrorCode { code: 7, name: \"not-in-progress\"",
+        "start-bind again while in progress: Some(ErrorCode { code: 6, name: \"concurrency-conflict\"",
+        "accept with nothing pending: Some(ErrorCode { code: 8, name: \"would-block\"",
+        "connect outside the pool: finish Some(ErrorCode { code: 1, name: \"access-denied\"",
+        "udp received 1 datagram(s): Some(\"self\")",
+        "resolve literal: Some(true) then true",
+    ] {
+        assert!(t.stdout.contains(l), "missing {l:?} in\n{}", t.stdout);
+    }
+}

@@ -2,7 +2,9 @@
 //!
 //! The WIT state machine is kept here; WAMR's calls are blocking, so `start-*` does the work
 //! and remembers its outcome for the matching `finish-*` (which reports `not-in-progress`
-//! when nothing was started). `accept` never blocks: it asks `poll_oneoff` first and answers
+//! when nothing was started). A `start-*` while another is unfinished is
+//! `concurrency-conflict`, as natively; a connect's failure (refused, outside the address
+//! pool) is reported by `finish-connect`, as natively. `accept` never blocks: it asks `poll_oneoff` first and answers
 //! `would-block`. WAMR quirks handled: `bind` sets SO_LINGER{1,0} (a close would send RST), so
 //! linger is reset after bind and accept; `sock_close` is ENOSYS, so sockets close with
 //! `fd_close`; `sock_get_*_buf_size` writes 8 bytes; `sock_shutdown` ignores its direction
@@ -124,8 +126,10 @@ pub fn tcp_socket_start_bind(
     let a = IpSocketAddress::from_flat([a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]);
     let s = get(this);
     let r = (|| {
-        if s.state != State::Unbound {
-            return Err(ErrorCode::InvalidState);
+        match s.state {
+            State::Unbound => {}
+            State::BindStarted => return Err(ErrorCode::ConcurrencyConflict),
+            _ => return Err(ErrorCode::InvalidState),
         }
         check_family(s.ipv6, &a)?;
         bind(s.fd, &a, true)
@@ -168,8 +172,10 @@ pub fn tcp_socket_start_connect(
     let a = IpSocketAddress::from_flat([a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]);
     let s = get(this);
     let r = (|| {
-        if !matches!(s.state, State::Unbound | State::Bound) {
-            return Err(ErrorCode::InvalidState);
+        match s.state {
+            State::Unbound | State::Bound => {}
+            State::BindStarted | State::ListenStarted | State::ConnectStarted(_) => return Err(ErrorCode::ConcurrencyConflict),
+            _ => return Err(ErrorCode::InvalidState),
         }
         check_family(s.ipv6, &a)?;
         if a.ip().is_unspecified() || a.port() == 0 {
@@ -209,10 +215,10 @@ pub fn tcp_socket_finish_connect(this: u32, ret: RetPtr<WResult<Tuple2<u32, u32>
 /// bound to any local address, or already connected or listening."
 pub fn tcp_socket_start_listen(this: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
     let s = get(this);
-    let r = if s.state != State::Bound {
-        Err(ErrorCode::InvalidState)
-    } else {
-        sock::ok(unsafe { sock::sock_listen(s.fd, s.backlog) }).map_err(error)
+    let r = match s.state {
+        State::Bound => sock::ok(unsafe { sock::sock_listen(s.fd, s.backlog) }).map_err(error),
+        State::BindStarted | State::ListenStarted | State::ConnectStarted(_) => Err(ErrorCode::ConcurrencyConflict),
+        _ => Err(ErrorCode::InvalidState),
     };
     if r.is_ok() {
         s.state = State::ListenStarted;

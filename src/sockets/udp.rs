@@ -76,7 +76,11 @@ pub fn udp_socket_start_bind(
     resource::check(net, Resource::Network);
     let a = IpSocketAddress::from_flat([a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]);
     let s = get(this);
-    let r = if s.state != State::Unbound { Err(ErrorCode::InvalidState) } else { tcp::check_family(s.ipv6, &a).and_then(|()| tcp::bind(s.fd, &a, false)) };
+    let r = match s.state {
+        State::Unbound => tcp::check_family(s.ipv6, &a).and_then(|()| tcp::bind(s.fd, &a, false)),
+        State::BindStarted => Err(ErrorCode::ConcurrencyConflict),
+        _ => Err(ErrorCode::InvalidState),
+    };
     if r.is_ok() {
         s.state = State::BindStarted;
     }

@@ -1,0 +1,113 @@
+//! The wasi:sockets state machine and errors, through the `wasip2` crate: what the WIT says
+//! each call answers in each state. Deterministic output (no ports printed).
+use wasip2::io::poll;
+use wasip2::sockets::instance_network::instance_network;
+use wasip2::sockets::ip_name_lookup::resolve_addresses;
+use wasip2::sockets::network::{IpAddress, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, Ipv6SocketAddress};
+use wasip2::sockets::tcp::ShutdownType;
+use wasip2::sockets::tcp_create_socket::create_tcp_socket;
+use wasip2::sockets::udp_create_socket::create_udp_socket;
+
+fn port_of(a: IpSocketAddress) -> u16 {
+    match a {
+        IpSocketAddress::Ipv4(a) => a.port,
+        IpSocketAddress::Ipv6(a) => a.port,
+    }
+}
+
+fn v4(port: u16, a: (u8, u8, u8, u8)) -> IpSocketAddress {
+    IpSocketAddress::Ipv4(Ipv4SocketAddress { port, address: a })
+}
+
+fn main() {
+    let net = instance_network();
+    let lo = v4(0, (127, 0, 0, 1));
+    let s = create_tcp_socket(IpAddressFamily::Ipv4).unwrap();
+    println!("family {:?}, listening {}", s.address_family(), s.is_listening());
+    println!("finish-bind before start: {:?}", s.finish_bind().err());
+    println!("local-address unbound: {:?}", s.local_address().err());
+    println!("listen unbound: {:?}", s.start_listen().err());
+    let v6 = IpSocketAddress::Ipv6(Ipv6SocketAddress { port: 0, flow_info: 0, address: (0, 0, 0, 0, 0, 0, 0, 1), scope_id: 0 });
+    println!("bind IPv6 address on IPv4 socket: {:?}", s.start_bind(&net, v6).err());
+    s.start_bind(&net, lo).unwrap();
+    println!("start-bind again while in progress: {:?}", s.start_bind(&net, lo).err());
+    println!("finish-bind: {:?}", s.finish_bind());
+    println!("bind again: {:?}", s.start_bind(&net, lo).err());
+    println!("set-listen-backlog-size 0: {:?}", s.set_listen_backlog_size(0).err());
+    println!("accept before listen: {:?}", s.accept().err());
+    s.start_listen().unwrap();
+    println!("finish-listen: {:?}, listening {}", s.finish_listen(), s.is_listening());
+    println!("accept with nothing pending: {:?}", s.accept().err());
+    let port = match s.local_address().unwrap() {
+        IpSocketAddress::Ipv4(a) => a.port,
+        _ => 0,
+    };
+    println!("remote-address of a listener: {:?}", s.remote_address().err());
+
+    let c = create_tcp_socket(IpAddressFamily::Ipv4).unwrap();
+    println!("finish-connect before start: {:?}", c.finish_connect().err());
+    println!("connect to port 0: {:?}", c.start_connect(&net, v4(0, (127, 0, 0, 1))).err());
+    println!("connect to 0.0.0.0: {:?}", c.start_connect(&net, v4(port, (0, 0, 0, 0))).err());
+    let bad = create_tcp_socket(IpAddressFamily::Ipv4).unwrap();
+    println!("connect outside the pool: start {:?}", bad.start_connect(&net, v4(port, (127, 0, 0, 2))).err());
+    bad.subscribe().block();
+    println!("connect outside the pool: finish {:?}", bad.finish_connect().err());
+    println!("start-listen while a bind is unfinished: {:?}", {
+        let t = create_tcp_socket(IpAddressFamily::Ipv4).unwrap();
+        t.start_bind(&net, lo).unwrap();
+        t.start_listen().err()
+    });
+    c.start_connect(&net, v4(port, (127, 0, 0, 1))).unwrap();
+    let sub = c.subscribe();
+    sub.block();
+    drop(sub);
+    let (ci, co) = loop {
+        match c.finish_connect() {
+            Ok(streams) => break streams,
+            Err(e) if e == wasip2::sockets::network::ErrorCode::WouldBlock => c.subscribe().block(),
+            Err(e) => panic!("finish-connect: {e:?}"),
+        }
+    };
+    println!("connected; start-connect again: {:?}", c.start_connect(&net, v4(port, (127, 0, 0, 1))).err());
+    println!("listen on a connected socket: {:?}", c.start_listen().err());
+    let ls = s.subscribe();
+    poll::poll(&[&ls]);
+    let (a, ai, ao) = s.accept().unwrap();
+    println!("accepted: listening {}, remote is the client: {}", a.is_listening(), port_of(a.remote_address().unwrap()) == port_of(c.local_address().unwrap()));
+    co.blocking_write_and_flush(b"state machine").unwrap();
+    println!("read: {:?}", String::from_utf8(ai.blocking_read(100).unwrap()).unwrap());
+    ao.blocking_write_and_flush(b"ok").unwrap();
+    println!("reply: {:?}", String::from_utf8(ci.blocking_read(100).unwrap()).unwrap());
+    println!("keep-alive set/get: {:?} {:?}", c.set_keep_alive_enabled(true), c.keep_alive_enabled());
+    println!("keep-alive idle 0: {:?}", c.set_keep_alive_idle_time(0).err());
+    println!("hop-limit 0: {:?}", c.set_hop_limit(0).err());
+    println!("receive-buffer-size > 0: {}", c.receive_buffer_size().unwrap() > 0);
+    drop((ci, co));
+    println!("shutdown both: {:?}", c.shutdown(ShutdownType::Both));
+    println!("shutdown an unconnected socket: {:?}", create_tcp_socket(IpAddressFamily::Ipv4).unwrap().shutdown(ShutdownType::Both).err());
+    println!("read after the peer shut down: {:?}", ai.blocking_read(10).err().map(|_| "closed or failed"));
+
+    let u = create_udp_socket(IpAddressFamily::Ipv4).unwrap();
+    println!("udp stream unbound: {:?}", u.stream(None).err());
+    println!("udp remote-address unconnected: {:?}", u.remote_address().err());
+    u.start_bind(&net, lo).unwrap();
+    u.finish_bind().unwrap();
+    let (inc, out) = u.stream(None).unwrap();
+    println!("udp receive with nothing: {:?}", inc.receive(4).map(|v| v.len()));
+    let n = out.check_send().unwrap();
+    println!("udp check-send > 0: {}", n > 0);
+    let to_self = u.local_address().unwrap();
+    let sent = out.send(&[wasip2::sockets::udp::OutgoingDatagram { data: b"self".to_vec(), remote_address: Some(to_self) }]);
+    println!("udp send to self: {sent:?}");
+    inc.subscribe().block();
+    let got = inc.receive(4).unwrap();
+    println!("udp received {} datagram(s): {:?}", got.len(), got.first().map(|d| String::from_utf8(d.data.clone()).unwrap()));
+    println!("udp send without address, unconnected: {:?}", {
+        out.check_send().unwrap();
+        out.send(&[wasip2::sockets::udp::OutgoingDatagram { data: b"x".to_vec(), remote_address: None }]).err()
+    });
+
+    let r = resolve_addresses(&net, "127.0.0.1").unwrap();
+    println!("resolve literal: {:?} then {:?}", r.resolve_next_address().unwrap().map(|a| matches!(a, IpAddress::Ipv4((127, 0, 0, 1)))), r.resolve_next_address().unwrap().is_none());
+    println!("resolve empty name: {:?}", resolve_addresses(&net, "").err());
+}
