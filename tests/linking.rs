@@ -96,25 +96,35 @@ fn custom_global_allocator() {
     assert!(t.stdout.contains("total 200200") && t.stdout.contains("frees happened: true"), "{}", t.stdout);
 }
 
-#[test]
-fn plain_wasm_ld_with_the_archive_then_finish() {
-    let dir = tempdir("plain-wasm-ld");
+/// Links `adapter-tests/c/hello.c` the README's plain-`wasm-ld` way: clang with Debian's
+/// `wasm-ld-19` and the adapter archive, plus `flags` (the README adds the ones that keep the
+/// adapter's exit for `_start`). Returns the linked module, before `finish`.
+fn link_hello_with_plain_wasm_ld(dir: &Path, out: &str, flags: &[&str]) -> PathBuf {
     let archive = dir.join("libwasip2_on_wasip1.a");
-    assert!(Command::new(tool("wasip2-on-wasip1")).arg("archive").arg(&archive).status().unwrap().success());
-    let pre = dir.join("pre.wasm");
-    // The README's command: clang with Debian's wasm-ld-19, the archive, and the flags that
-    // keep the adapter's exit for `_start`.
+    if !archive.exists() {
+        assert!(Command::new(tool("wasip2-on-wasip1")).arg("archive").arg(&archive).status().unwrap().success());
+    }
+    let module = dir.join(out);
     let ok = clean_command(root().join("scripts/wasip2-clang"))
-        .args(["-O2", "-fuse-ld=/usr/bin/wasm-ld-19"])
+        .arg("-fuse-ld=/usr/bin/wasm-ld-19")
+        .args(flags)
         .arg(root().join("adapter-tests/c/hello.c"))
         .arg(&archive)
-        .arg("-Wl,-u,__wasm_import_exit_exit,--export=__wasm_import_exit_exit")
         .arg("-o")
-        .arg(&pre)
+        .arg(&module)
         .status()
         .unwrap()
         .success();
     assert!(ok);
+    module
+}
+
+const KEEP_EXIT: &str = "-Wl,-u,__wasm_import_exit_exit,--export=__wasm_import_exit_exit";
+
+#[test]
+fn plain_wasm_ld_with_the_archive_then_finish() {
+    let dir = tempdir("plain-wasm-ld");
+    let pre = link_hello_with_plain_wasm_ld(&dir, "pre.wasm", &["-O2", KEEP_EXIT]);
     let (status, text) = check(&pre, &[]);
     assert_eq!(status, Some(1), "no _start yet: {text}");
     let out = dir.join("hello.wasm");
@@ -124,17 +134,7 @@ fn plain_wasm_ld_with_the_archive_then_finish() {
     let t = differential(&g, &Case { args: vec!["x".into()], stdin: b"abc".to_vec(), ..Default::default() });
     assert_eq!(t.status, Some(1));
     // Without the flags, `finish` says which to add.
-    let bare = dir.join("bare.wasm");
-    let ok = clean_command(root().join("scripts/wasip2-clang"))
-        .args(["-O2", "-fuse-ld=/usr/bin/wasm-ld-19"])
-        .arg(root().join("adapter-tests/c/hello.c"))
-        .arg(&archive)
-        .arg("-o")
-        .arg(&bare)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    let bare = link_hello_with_plain_wasm_ld(&dir, "bare.wasm", &["-O2"]);
     let o = Command::new(tool("wasip2-on-wasip1")).arg("finish").arg(&bare).arg("-o").arg(dir.join("x.wasm")).output().unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--export=__wasm_import_exit_exit"), "{}", String::from_utf8_lossy(&o.stderr));
@@ -229,20 +229,7 @@ fn body_offsets(wasm: &[u8]) -> Vec<usize> {
 #[test]
 fn debug_info_survives_the_rewrite() {
     let dir = tempdir("dwarf");
-    let archive = dir.join("libwasip2_on_wasip1.a");
-    assert!(Command::new(tool("wasip2-on-wasip1")).arg("archive").arg(&archive).status().unwrap().success());
-    let pre = dir.join("pre.wasm");
-    let ok = clean_command(root().join("scripts/wasip2-clang"))
-        .args(["-g", "-O1", "-fuse-ld=/usr/bin/wasm-ld-19"])
-        .arg(root().join("adapter-tests/c/hello.c"))
-        .arg(&archive)
-        .arg("-Wl,-u,__wasm_import_exit_exit,--export=__wasm_import_exit_exit")
-        .arg("-o")
-        .arg(&pre)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    let pre = link_hello_with_plain_wasm_ld(&dir, "pre.wasm", &["-g", "-O1", KEEP_EXIT]);
     let post = dir.join("post.wasm");
     let o = Command::new(tool("wasip2-on-wasip1")).arg("finish").arg(&pre).arg("-o").arg(&post).output().unwrap();
     assert!(o.status.success() && o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
