@@ -38,9 +38,23 @@ struct Regions {
     flags: Region,
     strings: Region,
     datagram: Region,
+    slots: Region,
 }
 
-crate::instance_state!(regions: Regions = Regions { poll: Region::new(), flags: Region::new(), strings: Region::new(), datagram: Region::new() });
+crate::instance_state!(regions: Regions = Regions {
+    poll: Region::new(),
+    flags: Region::new(),
+    strings: Region::new(),
+    datagram: Region::new(),
+    slots: Region::new(),
+});
+
+/// Room for `n` values of a small `Copy` type (at most 8-aligned), uninitialised: the caller
+/// writes each slot before reading it.
+pub fn slots<T: Copy>(n: usize) -> *mut T {
+    const { assert!(core::mem::align_of::<T>() <= 8) };
+    regions().slots.get(n * core::mem::size_of::<T>()) as *mut T
+}
 
 /// `n` bytes to receive one datagram into.
 pub fn datagram(n: usize) -> &'static mut [u8] {

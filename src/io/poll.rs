@@ -93,18 +93,27 @@ pub fn round_up_ms(ns: u64) -> u64 {
 /// Waits until at least one of `handles` is ready (or only checks, when `block` is false)
 /// and sets `ready[i]` for each ready one. Returns how many are ready.
 fn wait(handles: &[u32], ready: &mut [bool], block: bool) -> usize {
+    // What each pollable waits for cannot change while this call waits (streams and deadlines
+    // stay as they are): look them up once.
+    let slots = scratch::slots::<Target>(handles.len());
+    for (i, h) in handles.iter().enumerate() {
+        // SAFETY: `slots` has room for `handles.len()` targets.
+        unsafe { slots.add(i).write(target(*h)) };
+    }
+    // SAFETY: every slot was written above.
+    let targets = unsafe { core::slice::from_raw_parts(slots, handles.len()) };
     loop {
         // Read the clock only when a deadline is not already known to have passed (the clock
         // is monotonic, so any deadline at or before the last reading has).
         let last = crate::clocks::monotonic_clock::last_reading();
-        let needs_clock = handles.iter().any(|h| matches!(target(*h), Target::Deadline(t) if t > last));
+        let needs_clock = targets.iter().any(|t| matches!(t, Target::Deadline(t) if *t > last));
         let now = if needs_clock { crate::clocks::monotonic_clock::now() } else { last };
         let mut count = 0;
         let mut nfds = 0;
         let mut earliest = u64::MAX;
-        for (i, h) in handles.iter().enumerate() {
+        for (i, t) in targets.iter().enumerate() {
             ready[i] = false;
-            match target(*h) {
+            match *t {
                 Target::Ready => ready[i] = true,
                 Target::Deadline(t) if t <= now => ready[i] = true,
                 Target::Deadline(t) => earliest = earliest.min(t),
@@ -124,8 +133,8 @@ fn wait(handles: &[u32], ready: &mut [bool], block: bool) -> usize {
             };
             let (subs, events) = scratch::poll_arrays(nfds + 1);
             let mut n = 0;
-            for (i, h) in handles.iter().enumerate() {
-                if let Target::Fd { fd, write } = target(*h) {
+            for (i, t) in targets.iter().enumerate() {
+                if let Target::Fd { fd, write } = *t {
                     subs[n] = p1::Subscription {
                         userdata: i as u64,
                         tag: if write { p1::EVENTTYPE_FD_WRITE } else { p1::EVENTTYPE_FD_READ },
@@ -151,8 +160,8 @@ fn wait(handles: &[u32], ready: &mut [bool], block: bool) -> usize {
                 // A failed poll (e.g. an fd the runtime cannot poll) makes every fd
                 // pollable ready, so the next operation on it reports the error itself.
                 Err(_) => {
-                    for (i, h) in handles.iter().enumerate() {
-                        if matches!(target(*h), Target::Fd { .. }) && !ready[i] {
+                    for (i, t) in targets.iter().enumerate() {
+                        if matches!(t, Target::Fd { .. }) && !ready[i] {
                             ready[i] = true;
                             count += 1;
                         }
@@ -163,8 +172,7 @@ fn wait(handles: &[u32], ready: &mut [bool], block: bool) -> usize {
             // Only clocks, none due: one relative clock subscription sleeps until the nearest.
             let sub = [clock_subscription(earliest - now)];
             let mut ev = [p1::Event::default()];
-            if let Err(e) = p1::poll(&sub, &mut ev) {
-                let _ = e;
+            if p1::poll(&sub, &mut ev).is_err() {
                 trap(b"poll_oneoff failed for a clock subscription");
             }
         }
