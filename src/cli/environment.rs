@@ -5,8 +5,10 @@ use crate::p1;
 use crate::scratch;
 use crate::trap::trap;
 
-/// Visits each NUL-terminated string WASIp1 gives for the arguments or the environment.
-fn each(environment: bool, mut f: impl FnMut(usize, &[u8])) -> usize {
+/// The arguments or the environment as an owned `list<T>`: one `T` made by `f` from each
+/// NUL-terminated string WASIp1 gives. The sizes are asked once, and the list is allocated
+/// for exactly the strings fetched.
+fn collect<T>(environment: bool, mut f: impl FnMut(&[u8]) -> T) -> List<T> {
     let (count, bytes) = match p1::sizes(environment) {
         Ok(s) => s,
         Err(_) => trap(b"args_sizes_get/environ_sizes_get failed"),
@@ -15,6 +17,7 @@ fn each(environment: bool, mut f: impl FnMut(usize, &[u8])) -> usize {
     if p1::strings(environment, ptrs, buf).is_err() {
         trap(b"args_get/environ_get failed");
     }
+    let out = crate::alloc::alloc(count * core::mem::size_of::<T>(), core::mem::align_of::<T>()) as *mut T;
     for i in 0..count {
         // SAFETY: the runtime filled `count` pointers to NUL-terminated strings inside `buf`
         // (`bytes` long in all), so each string and its NUL lie within `buf`.
@@ -24,9 +27,10 @@ fn each(environment: bool, mut f: impl FnMut(usize, &[u8])) -> usize {
         while unsafe { s.add(len) } < end && unsafe { *s.add(len) } != 0 {
             len += 1;
         }
-        f(i, unsafe { core::slice::from_raw_parts(s, len) });
+        // SAFETY: `out` has room for `count` values and `i < count`.
+        unsafe { out.add(i).write(f(core::slice::from_raw_parts(s, len))) };
     }
-    count
+    List::new(out, count)
 }
 
 /// `get-environment`: "Get the POSIX-style environment variables. Each environment variable
@@ -34,26 +38,16 @@ fn each(environment: bool, mut f: impl FnMut(usize, &[u8])) -> usize {
 ///
 /// WASIp1 gives `NAME=VALUE`; the name ends at the first `=`.
 pub fn get_environment(ret: RetPtr<List<Tuple2<List<u8>, List<u8>>>>) {
-    let (count, _) = p1::sizes(true).unwrap_or((0, 0));
-    let out = crate::alloc::alloc(count * 16, 4) as *mut Tuple2<List<u8>, List<u8>>;
-    let n = each(true, |i, kv| {
+    ret.write(collect(true, |kv| {
         let eq = kv.iter().position(|b| *b == b'=').unwrap_or(kv.len());
         let v = if eq < kv.len() { &kv[eq + 1..] } else { &[][..] };
-        // SAFETY: `out` has room for `count` pairs and `i < count`.
-        unsafe { out.add(i).write(Tuple2(crate::abi::string_lossy(&kv[..eq]), crate::abi::string_lossy(v))) };
-    });
-    ret.write(List::new(out, n));
+        Tuple2(crate::abi::string_lossy(&kv[..eq]), crate::abi::string_lossy(v))
+    }));
 }
 
 /// `get-arguments`: "Get the POSIX-style arguments to the program."
 pub fn get_arguments(ret: RetPtr<List<List<u8>>>) {
-    let (count, _) = p1::sizes(false).unwrap_or((0, 0));
-    let out = crate::alloc::alloc(count * 8, 4) as *mut List<u8>;
-    let n = each(false, |i, a| {
-        // SAFETY: `out` has room for `count` strings and `i < count`.
-        unsafe { out.add(i).write(crate::abi::string_lossy(a)) };
-    });
-    ret.write(List::new(out, n));
+    ret.write(collect(false, crate::abi::string_lossy));
 }
 
 /// `initial-cwd`: "Return a path that programs should use as their initial current working
