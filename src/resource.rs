@@ -9,9 +9,11 @@
 //!   the WIT requires ("dropping a stream while its pollable is alive traps");
 //! - a resource may also be *held* (a descriptor by the streams reading or writing its file).
 //!   Removing a held resource ends the handle for the program at once (any later use traps),
-//!   but the entry stays, invisible, until the last holder is released; only then does
-//!   [`release`] hand it back so its owner can close the WASIp1 fd. Multiple streams on one
-//!   file thus keep working after the descriptor is dropped, as on a native host;
+//!   but the entry stays, invisible, until the last holder is released. Multiple streams on
+//!   one file thus keep working after the descriptor is dropped, as on a native host;
+//! - whichever way an entry finally goes, what it owns in the runtime goes with it: the
+//!   WASIp1 fd of a descriptor (never a preopen's) or of a socket is closed then, and only
+//!   then ([`release_runtime_object`]);
 //! - the table holds at most [`MAX_HANDLES`] entries; it grows by doubling in the adapter's
 //!   private heap (`alloc::private`), so its fixed cost is zero and each live handle costs one
 //!   [`Slot`] (48 bytes).
@@ -246,16 +248,12 @@ pub fn check(handle: u32, want: Resource) {
 }
 
 /// Removes the resource of type `T` named by `handle` and returns it. Traps if the handle is
-/// invalid or of another type, or if the resource still has children.
+/// invalid or of another type, or if the resource still has children. A resource still held
+/// stays (invisible) until its last holder goes; its runtime object is released then.
 pub fn remove<T: Kind + Copy>(handle: u32) -> T {
-    remove_held::<T>(handle).0
-}
-
-/// Like [`remove`], and also says whether the resource is gone now (`true`) or kept for its
-/// holders (`false`: the last [`release`] hands it back later).
-pub fn remove_held<T: Kind + Copy>(handle: u32) -> (T, bool) {
     let v = *get::<T>(handle);
-    (v, remove_checked(handle))
+    remove_checked(handle);
+    v
 }
 
 /// Removes a payload-free resource of kind `want`.
@@ -264,34 +262,46 @@ pub fn remove_kind(handle: u32, want: Resource) {
     remove_checked(handle);
 }
 
-/// Ends `handle` for the program; frees its slot unless holders remain. Returns whether the
-/// slot was freed.
-fn remove_checked(handle: u32) -> bool {
+/// Ends `handle` for the program; frees its slot (releasing its runtime object) unless
+/// holders remain.
+fn remove_checked(handle: u32) {
     let t = table();
-    let (parent, holds_parent) = match t.live(handle) {
-        Some(Entry::Used { children, holds, parent, holds_parent, orphan, .. }) => {
+    let (res, parent, holds_parent) = match t.live(handle) {
+        Some(Entry::Used { res, children, holds, parent, holds_parent, orphan }) => {
             if *children != 0 {
                 trap_handle(b"cannot drop handle ", handle, b"while its child pollables are alive");
             }
             if *holds != 0 {
                 *orphan = true;
-                return false;
+                return;
             }
-            (*parent, *holds_parent)
+            (*res, *parent, *holds_parent)
         }
         _ => trap_handle(b"handle ", handle, b"(already dropped)"),
     };
     free_slot(handle);
+    release_runtime_object(res);
     if parent != 0 {
         if holds_parent {
-            if let Some(res) = release(parent) {
-                crate::filesystem::types::close_released(res);
-            }
+            release(parent);
         } else if let Some(Entry::Used { children, .. }) = t.slot(parent) {
             *children -= 1;
         }
     }
-    true
+}
+
+/// Releases what a resource owns in the runtime, once its entry is gone: the WASIp1 fd of a
+/// descriptor (never a preopen's: the runtime owns those) or of a socket.
+fn release_runtime_object(r: Resource) {
+    let fd = match r {
+        Resource::Descriptor(d) if !d.preopen => d.fd,
+        #[cfg(feature = "wamr")]
+        Resource::TcpSocket(s) => s.fd,
+        #[cfg(feature = "wamr")]
+        Resource::UdpSocket(s) => s.fd,
+        _ => return,
+    };
+    let _ = crate::p1::close(fd);
 }
 
 fn free_slot(handle: u32) {
@@ -304,21 +314,16 @@ fn free_slot(handle: u32) {
 }
 
 /// One holder of `handle` is gone. When that was the last holder of an entry the program has
-/// already removed, frees the slot and returns the resource, whose OS object the caller must
-/// now release.
-pub fn release(handle: u32) -> Option<Resource> {
+/// already removed, frees the slot and releases its runtime object.
+fn release(handle: u32) {
     let t = table();
-    match t.slot(handle) {
-        Some(Entry::Used { res, holds, orphan, .. }) => {
-            *holds -= 1;
-            if *holds == 0 && *orphan {
-                let r = *res;
-                free_slot(handle);
-                return Some(r);
-            }
-            None
+    if let Some(Entry::Used { res, holds, orphan, .. }) = t.slot(handle) {
+        *holds -= 1;
+        if *holds == 0 && *orphan {
+            let r = *res;
+            free_slot(handle);
+            release_runtime_object(r);
         }
-        _ => None,
     }
 }
 
@@ -399,7 +404,8 @@ mod tests {
         let d = push(Resource::Network);
         let h1 = push_holder(Resource::Error(IoError { errno: 1 }), d);
         let h2 = push_holder(Resource::Error(IoError { errno: 2 }), d);
-        assert!(remove_held::<IoError>(h1).1, "a holder itself is freed at once");
+        remove::<IoError>(h1);
+        assert_eq!(live(), 2, "a holder itself is freed at once");
         remove_kind(d, Resource::Network);
         traps(move || check(d, Resource::Network));
         assert_eq!(live(), 2, "the removed entry is kept for its remaining holder");

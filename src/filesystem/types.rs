@@ -99,32 +99,10 @@ pub fn new_descriptor(fd: u32, preopen: bool) -> u32 {
     resource::push(Resource::Descriptor(Descriptor { fd, preopen, ty, flags, mutate: true, inheriting }))
 }
 
-/// Closes the fd of a resource whose last stream has gone after the program dropped it (a
-/// descriptor, or in the WAMR build a socket).
-pub fn close_released(r: Resource) {
-    match r {
-        Resource::Descriptor(d) if !d.preopen => {
-            let _ = p1::close(d.fd);
-        }
-        #[cfg(feature = "wamr")]
-        Resource::TcpSocket(s) => {
-            let _ = p1::close(s.fd);
-        }
-        #[cfg(feature = "wamr")]
-        Resource::UdpSocket(s) => {
-            let _ = p1::close(s.fd);
-        }
-        _ => {}
-    }
-}
-
-/// `[resource-drop]descriptor`: closes the fd (unless a preopen, or streams still use it:
-/// then the last stream's drop closes it).
+/// `[resource-drop]descriptor`: closes the fd (unless a preopen; and only once the streams
+/// reading or writing its file are gone too — the resource table sees to that).
 pub fn drop_descriptor(this: u32) {
-    let (d, gone) = resource::remove_held::<Descriptor>(this);
-    if gone {
-        close_released(Resource::Descriptor(d));
-    }
+    resource::remove::<Descriptor>(this);
 }
 
 /// `[method]descriptor.read-via-stream`: "Return a stream for reading from a file, if
@@ -612,10 +590,8 @@ fn open_at(this: u32, path_flags: u8, ptr: *const u8, len: usize, open_flags: u8
         o |= p1::OFLAGS_TRUNC;
     }
     let (rb, ri) = rights_for(read, wants_write, base.inheriting);
-    let fd = p1::open(dirfd, lookup(path_flags), p, o, rb, ri, 0).map_err(|e| {
-        // A directory opened for writing: the OS says EISDIR, as natively.
-        path_err(e)
-    })?;
+    // (A directory opened for writing: the OS says EISDIR, as natively.)
+    let fd = p1::open(dirfd, lookup(path_flags), p, o, rb, ri, 0).map_err(path_err)?;
     let ty = match p1::filestat(fd) {
         Ok(s) => descriptor_type(s.filetype),
         Err(e) => {

@@ -13,7 +13,7 @@
 use crate::abi::{RetPtr, Tuple2, WResult};
 use crate::io::poll::{self, Wait};
 use crate::io::streams::{self, Mode};
-use crate::p1::{self, sock};
+use crate::p1::sock;
 use crate::resource::{self, Resource};
 use crate::sockets::network::{self, IpSocketAddress, error, wamr};
 use crate::types::sockets_network::ErrorCode;
@@ -477,8 +477,5 @@ pub fn tcp_socket_shutdown(this: u32, how: u8, ret: RetPtr<WResult<(), ErrorCode
 
 /// `[resource-drop]tcp-socket`: closes the socket (once its streams are gone).
 pub fn drop_tcp_socket(this: u32) {
-    let (s, gone) = resource::remove_held::<TcpSocket>(this);
-    if gone {
-        let _ = p1::close(s.fd);
-    }
+    resource::remove::<TcpSocket>(this);
 }

@@ -190,10 +190,7 @@ pub fn udp_socket_subscribe(this: u32) -> u32 {
 
 /// `[resource-drop]udp-socket`.
 pub fn drop_udp_socket(this: u32) {
-    let (s, gone) = resource::remove_held::<UdpSocket>(this);
-    if gone {
-        let _ = p1::close(s.fd);
-    }
+    resource::remove::<UdpSocket>(this);
 }
 
 /// `incoming-datagram`: `record { data: list<u8>, remote-address: ip-socket-address }`.
@@ -216,7 +213,7 @@ pub fn incoming_datagram_stream_receive(this: u32, max_results: u64, ret: RetPtr
     let mut n = 0;
     let mut failure = None;
     let buf = crate::scratch::datagram(MAX_DATAGRAM);
-    while n < max && streams_ready(fd) {
+    while n < max && crate::io::streams::readable_now(fd) {
         let iov = p1::Iovec { buf: buf.as_mut_ptr(), len: buf.len() };
         let mut from = sock::WasiAddr::default();
         let mut len = 0u32;
@@ -245,10 +242,6 @@ pub fn incoming_datagram_stream_receive(this: u32, max_results: u64, ret: RetPtr
         }
     }
     ret.write(WResult::Ok(List::new(out, n)));
-}
-
-fn streams_ready(fd: u32) -> bool {
-    crate::io::streams::readable_now(fd)
 }
 
 /// `[method]incoming-datagram-stream.subscribe`: ready when a datagram waits.
