@@ -21,7 +21,7 @@
 //! Freed slots are reused last-in first-out, as wasmtime's table does.
 
 use crate::alloc;
-use crate::trap::{trap, trap_handle};
+use crate::trap::{trap, trap_handle, trap_invalid_handle};
 
 /// Upper bound on simultaneously live handles.
 pub const MAX_HANDLES: u32 = 1 << 16;
@@ -233,9 +233,9 @@ pub fn get<T: Kind>(handle: u32) -> &'static mut T {
     match table().live(handle) {
         Some(Entry::Used { res, .. }) => match T::get(res) {
             Some(v) => v,
-            None => trap_handle(b"handle ", handle, T::NAME),
+            None => trap_invalid_handle(handle, T::NAME),
         },
-        _ => trap_handle(b"handle ", handle, T::NAME),
+        _ => trap_invalid_handle(handle, T::NAME),
     }
 }
 
@@ -243,7 +243,7 @@ pub fn get<T: Kind>(handle: u32) -> &'static mut T {
 pub fn check(handle: u32, want: Resource) {
     match table().live(handle) {
         Some(Entry::Used { res, .. }) if *res == want => {}
-        _ => trap_handle(b"handle ", handle, want.name()),
+        _ => trap_invalid_handle(handle, want.name()),
     }
 }
 
@@ -330,7 +330,7 @@ fn release(handle: u32) {
 /// Body of every method of a resource this build never creates (status `no-instance`): no
 /// handle of that type can exist, so the one passed is invalid and the call traps.
 pub fn no_instance(handle: i32, kind: &str) -> ! {
-    trap_handle(b"handle ", handle as u32, kind.as_bytes())
+    trap_invalid_handle(handle as u32, kind.as_bytes())
 }
 
 #[cfg(test)]

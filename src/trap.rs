@@ -8,18 +8,26 @@ pub fn trap(msg: &[u8]) -> ! {
     trap_parts(&[msg])
 }
 
-/// Traps with `<prefix><handle> (expected <kind>)`, e.g. `handle 7 (expected pollable)`.
+/// Traps with `<prefix><handle>`, followed by ` <suffix>` when `suffix` is not empty, e.g.
+/// `handle 7 (already dropped)`.
 #[cold]
-pub fn trap_handle(prefix: &[u8], handle: u32, kind: &[u8]) -> ! {
+pub fn trap_handle(prefix: &[u8], handle: u32, suffix: &[u8]) -> ! {
     let mut num = [0u8; 10];
     let digits = decimal(handle, &mut num);
-    if kind.is_empty() {
+    if suffix.is_empty() {
         trap_parts(&[prefix, digits])
-    } else if kind.starts_with(b"(") || kind.starts_with(b"while") {
-        trap_parts(&[prefix, digits, b" ", kind])
     } else {
-        trap_parts(&[prefix, digits, b" is invalid (expected a live ", kind, b")"])
+        trap_parts(&[prefix, digits, b" ", suffix])
     }
+}
+
+/// Traps with `handle <handle> is invalid (expected a live <kind>)`: the handle names no live
+/// resource of the type the call takes.
+#[cold]
+pub fn trap_invalid_handle(handle: u32, kind: &[u8]) -> ! {
+    let mut num = [0u8; 10];
+    let digits = decimal(handle, &mut num);
+    trap_parts(&[b"handle ", digits, b" is invalid (expected a live ", kind, b")"])
 }
 
 /// Formats `n` in decimal into `buf`, returning the digits.
