@@ -175,13 +175,16 @@ int main(int argc, char **argv) {
         printf("elapsed_ns=%lld ready=%ld\n", now() - t0, ready);
         return 0;
     }
-    if (!strcmp(w, "listdir")) {
+    if (!strcmp(w, "mkfiles")) {
         mkdir("/sandbox/dir", 0755);
         for (long i = 0; i < n; i++) {
             char p[64];
             snprintf(p, sizeof p, "/sandbox/dir/f%06ld", i);
             close(open(p, O_CREAT | O_WRONLY, 0644));
         }
+        return 0;
+    }
+    if (!strcmp(w, "listdir")) {
         long long t0 = now();
         DIR *d = opendir("/sandbox/dir");
         long count = 0;

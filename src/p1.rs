@@ -232,7 +232,13 @@ fn result(e: Errno) -> Result<(), Errno> {
 
 pub fn clock_now(id: u32) -> Result<u64, Errno> {
     let mut t = 0u64;
-    result(unsafe { raw::clock_time_get(id, 1, &mut t) }).map(|()| t)
+    clock_now_into(id, &mut t).map(|()| t)
+}
+
+/// `clock_time_get` straight into `t` (which is undefined after a failure).
+#[inline(always)]
+pub fn clock_now_into(id: u32, t: &mut u64) -> Result<(), Errno> {
+    result(unsafe { raw::clock_time_get(id, 1, t) })
 }
 
 pub fn clock_res(id: u32) -> Result<u64, Errno> {
@@ -240,29 +246,52 @@ pub fn clock_res(id: u32) -> Result<u64, Errno> {
     result(unsafe { raw::clock_res_get(id, &mut t) }).map(|()| t)
 }
 
-/// One `fd_read` into `buf`; returns the bytes read (0 = end of input).
-pub fn read(fd: Fd, buf: &mut [u8]) -> Result<usize, Errno> {
-    let iov = Iovec { buf: buf.as_mut_ptr(), len: buf.len() };
-    let mut n = 0usize;
+/// The iovec and count word of a single-buffer `fd_read`/`fd_write`/`fd_pread`/`fd_pwrite`.
+/// A static rather than locals, so that the hot I/O paths need no shadow-stack frame (an
+/// interpreter pays for every instruction of one). Never kept across a call: each function
+/// below fills it, makes one WASIp1 call and reads the count back.
+#[repr(C)]
+struct IoCell {
+    iov: Iovec,
+    n: usize,
+}
+
+crate::instance_state!(io_cell: IoCell = IoCell { iov: Iovec { buf: core::ptr::null(), len: 0 }, n: 0 });
+
+/// Runs one single-buffer WASIp1 I/O call on `buf`, retrying on EINTR; returns the count.
+#[inline(always)]
+fn io_once(buf: *const u8, len: usize, call: impl Fn(*const Iovec, *mut usize) -> Errno) -> Result<usize, Errno> {
+    let c = io_cell();
+    c.iov = Iovec { buf, len };
     loop {
-        match unsafe { raw::fd_read(fd, &iov, 1, &mut n) } {
-            ESUCCESS => return Ok(n),
+        match call(&c.iov, &mut c.n) {
+            ESUCCESS => return Ok(c.n),
             EINTR => continue,
             e => return Err(e),
         }
     }
 }
 
+/// One `fd_read` into `buf`; returns the bytes read (0 = end of input).
+pub fn read(fd: Fd, buf: &mut [u8]) -> Result<usize, Errno> {
+    io_once(buf.as_mut_ptr(), buf.len(), |iov, n| unsafe { raw::fd_read(fd, iov, 1, n) })
+}
+
 /// Writes all of `buf`, completing short writes; returns the first error.
-pub fn write_all(fd: Fd, mut buf: &[u8]) -> Result<(), Errno> {
+pub fn write_all(fd: Fd, buf: &[u8]) -> Result<(), Errno> {
+    all(buf, |b| io_once(b.as_ptr(), b.len(), |iov, n| unsafe { raw::fd_write(fd, iov, 1, n) }))
+}
+
+/// Completes a write of `buf` by calling `once` on what is left until all is written. A write
+/// of nothing that did not fail is a closed pipe; EAGAIN is retried.
+#[inline(always)]
+fn all(mut buf: &[u8], mut once: impl FnMut(&[u8]) -> Result<usize, Errno>) -> Result<(), Errno> {
     while !buf.is_empty() {
-        let iov = Iovec { buf: buf.as_ptr(), len: buf.len() };
-        let mut n = 0usize;
-        match unsafe { raw::fd_write(fd, &iov, 1, &mut n) } {
-            ESUCCESS if n == 0 => return Err(EPIPE),
-            ESUCCESS => buf = &buf[n.min(buf.len())..],
-            EINTR | EAGAIN => continue,
-            e => return Err(e),
+        match once(buf) {
+            Ok(0) => return Err(EPIPE),
+            Ok(n) => buf = &buf[n.min(buf.len())..],
+            Err(EAGAIN) => continue,
+            Err(e) => return Err(e),
         }
     }
     Ok(())
@@ -327,33 +356,16 @@ fn path(p: &[u8]) -> (*const u8, usize) {
 
 /// One `fd_pread` at `offset` into `buf`; returns the bytes read (0 = end of file).
 pub fn pread(fd: Fd, buf: &mut [u8], offset: u64) -> Result<usize, Errno> {
-    let iov = Iovec { buf: buf.as_mut_ptr(), len: buf.len() };
-    let mut n = 0usize;
-    loop {
-        match unsafe { raw::fd_pread(fd, &iov, 1, offset, &mut n) } {
-            ESUCCESS => return Ok(n),
-            EINTR => continue,
-            e => return Err(e),
-        }
-    }
+    io_once(buf.as_mut_ptr(), buf.len(), |iov, n| unsafe { raw::fd_pread(fd, iov, 1, offset, n) })
 }
 
 /// Writes all of `buf` at `offset`, completing short writes.
-pub fn pwrite_all(fd: Fd, mut buf: &[u8], mut offset: u64) -> Result<(), Errno> {
-    while !buf.is_empty() {
-        let iov = Iovec { buf: buf.as_ptr(), len: buf.len() };
-        let mut n = 0usize;
-        match unsafe { raw::fd_pwrite(fd, &iov, 1, offset, &mut n) } {
-            ESUCCESS if n == 0 => return Err(EPIPE),
-            ESUCCESS => {
-                buf = &buf[n.min(buf.len())..];
-                offset += n as u64;
-            }
-            EINTR | EAGAIN => continue,
-            e => return Err(e),
-        }
-    }
-    Ok(())
+pub fn pwrite_all(fd: Fd, buf: &[u8], offset: u64) -> Result<(), Errno> {
+    let start = buf.as_ptr() as usize;
+    all(buf, |b| {
+        let at = offset + (b.as_ptr() as usize - start) as u64;
+        io_once(b.as_ptr(), b.len(), |iov, n| unsafe { raw::fd_pwrite(fd, iov, 1, at, n) })
+    })
 }
 
 pub fn advise(fd: Fd, offset: u64, len: u64, advice: u8) -> Result<(), Errno> {

@@ -30,7 +30,7 @@ pub fn get_directories(ret: RetPtr<List<Tuple2<u32, List<u8>>>>) {
         }
         let d = super::types::new_descriptor(fd, true);
         // SAFETY: `out` holds `count` entries and the path bytes are checked to be UTF-8.
-        let path = if core::str::from_utf8(unsafe { core::slice::from_raw_parts(name, n) }).is_ok() {
+        let path = if crate::abi::is_utf8(unsafe { core::slice::from_raw_parts(name, n) }) {
             List::new(name, n)
         } else {
             crate::abi::string_lossy(unsafe { core::slice::from_raw_parts(name, n) })

@@ -292,34 +292,49 @@ pub fn output_stream_check_write(this: u32, ret: RetPtr<WResult<u64, StreamError
     });
 }
 
-/// Writes `bytes` (or `zeroes` zero bytes) under the `check-write` permit.
-fn write(this: u32, bytes: &[u8], zeroes: u64, permit_needed: bool) -> Result<(), StreamError> {
+/// The open stream `this`, after taking `total` bytes from its `check-write` permit when
+/// `permit_needed` (writing more than permitted traps, as the WIT requires).
+#[inline(always)]
+fn permitted(this: u32, total: u64, permit_needed: bool) -> Result<&'static mut OutputStream, StreamError> {
     let s = resource::get::<OutputStream>(this);
-    let total = bytes.len() as u64 + zeroes;
     if permit_needed {
         if total > s.budget as u64 {
             trap(b"output-stream.write: more bytes than check-write permitted");
         }
         s.budget -= total as u32;
     }
-    if s.closed {
-        return Err(StreamError::Closed);
+    if s.closed { Err(StreamError::Closed) } else { Ok(s) }
+}
+
+impl OutputStream {
+    /// A failed write closes the stream.
+    fn fail(&mut self, errno: u16) -> StreamError {
+        self.closed = true;
+        failed(errno)
     }
-    let mut r = if bytes.is_empty() { Ok(()) } else { s.write_raw(bytes) };
-    let mut left = zeroes;
-    if left > 0 {
-        // On the stack: a static would cost its size in every module's data section.
-        let zero = [0u8; 1024];
-        while r.is_ok() && left > 0 {
-            let n = left.min(zero.len() as u64) as usize;
-            r = s.write_raw(&zero[..n]);
-            left -= n as u64;
-        }
+}
+
+/// Writes `bytes` under the `check-write` permit (the hot path of every `write(2)`).
+fn write(this: u32, bytes: &[u8], permit_needed: bool) -> Result<(), StreamError> {
+    let s = permitted(this, bytes.len() as u64, permit_needed)?;
+    if bytes.is_empty() {
+        return Ok(());
     }
-    r.map_err(|e| {
-        s.closed = true;
-        failed(e)
-    })
+    s.write_raw(bytes).map_err(|e| s.fail(e))
+}
+
+/// Writes `len` zero bytes under the `check-write` permit.
+fn write_zeroes(this: u32, len: u64, permit_needed: bool) -> Result<(), StreamError> {
+    let s = permitted(this, len, permit_needed)?;
+    // On the stack: a static would cost its size in every module's data section.
+    let zero = [0u8; 1024];
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(zero.len() as u64) as usize;
+        s.write_raw(&zero[..n]).map_err(|e| s.fail(e))?;
+        left -= n as u64;
+    }
+    Ok(())
 }
 
 /// `[method]output-stream.write`: "Perform a write. This function never blocks. … Returns
@@ -328,7 +343,7 @@ fn write(this: u32, bytes: &[u8], zeroes: u64, permit_needed: bool) -> Result<()
 /// this function will trap."
 pub fn output_stream_write(this: u32, ptr: *const u8, len: usize, ret: RetPtr<WResult<(), StreamError>>) {
     // SAFETY: canonical ABI `list<u8>` parameter.
-    ret.write(write(this, unsafe { crate::abi::bytes(ptr, len) }, 0, true).into());
+    ret.write(write(this, unsafe { crate::abi::bytes(ptr, len) }, true).into());
 }
 
 /// `[method]output-stream.blocking-write-and-flush`: "Perform a write of up to 4096 bytes,
@@ -344,7 +359,7 @@ pub fn output_stream_blocking_write_and_flush(
         trap(b"output-stream.blocking-write-and-flush: more than 4096 bytes");
     }
     // SAFETY: canonical ABI `list<u8>` parameter.
-    ret.write(write(this, unsafe { crate::abi::bytes(ptr, len) }, 0, false).into());
+    ret.write(write(this, unsafe { crate::abi::bytes(ptr, len) }, false).into());
 }
 
 fn flush(this: u32) -> Result<(), StreamError> {
@@ -376,7 +391,7 @@ pub fn output_stream_subscribe(this: u32) -> u32 {
 /// but instead of passing a list of bytes, you simply pass the number of zero-bytes that
 /// should be written."
 pub fn output_stream_write_zeroes(this: u32, len: u64, ret: RetPtr<WResult<(), StreamError>>) {
-    ret.write(write(this, &[], len, true).into());
+    ret.write(write_zeroes(this, len, true).into());
 }
 
 /// `[method]output-stream.blocking-write-zeroes-and-flush`: "Perform a write of up to 4096
@@ -386,7 +401,7 @@ pub fn output_stream_blocking_write_zeroes_and_flush(this: u32, len: u64, ret: R
     if len > BLOCKING_LIMIT as u64 {
         trap(b"output-stream.blocking-write-zeroes-and-flush: more than 4096 bytes");
     }
-    ret.write(write(this, &[], len, false).into());
+    ret.write(write_zeroes(this, len, false).into());
 }
 
 /// Moves up to `len` bytes from `src` to `this`.
@@ -414,7 +429,7 @@ fn splice(this: u32, src: u32, len: u64, blocking: bool) -> Result<u64, StreamEr
             return Err(failed(e));
         }
     };
-    write(this, &buf[..n], 0, false).map(|()| n as u64)
+    write(this, &buf[..n], false).map(|()| n as u64)
 }
 
 /// `[method]output-stream.splice`: "Read from one stream and write to another. The behavior

@@ -11,6 +11,9 @@
 //!
 //! Nothing here asserts a speed: it prints figures.
 
+mod icount;
+mod profile;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -112,7 +115,7 @@ fn workloads(quick: bool) -> Vec<Workload> {
         w(format!("stdout {} lines", scale(1_000_000)), v(&["stdout", &scale(1_000_000).to_string()]), None),
         w(format!("{} clock_gettime", scale(1_000_000)), v(&["clock", &scale(1_000_000).to_string()]), None),
         w(format!("{} poll(timeout 0)", scale(100_000)), v(&["poll", &scale(100_000).to_string()]), None),
-        w(format!("list a directory of {} files", scale(10_000)), v(&["listdir", &scale(10_000).to_string()]), None),
+        w(format!("list a directory of {} files", scale(10_000)), v(&["listdir"]), Some(v(&["mkfiles", &scale(10_000).to_string()]))),
         w(format!("{} open/fstat/close", scale(10_000)), v(&["openstat", &scale(10_000).to_string()]), None),
         Workload {
             name: format!("TCP loopback {mib} MiB, 16 KiB chunks"),
@@ -124,13 +127,15 @@ fn workloads(quick: bool) -> Vec<Workload> {
     ]
 }
 
-/// One run; returns the elapsed time (ns) the program reported, and its output.
-fn run(runner: &str, module: &Path, args: &[String], sandbox: &Path) -> (f64, String) {
+/// Runs `module` on `runner` with `/sandbox` mapped to `sandbox` and the loopback pool; panics
+/// unless it succeeds. Returns stdout followed by stderr.
+fn exec(runner: &str, module: &Path, args: &[String], sandbox: &Path, env: &[(&str, &Path)]) -> String {
     let out = Command::new(tool(runner))
         .arg(format!("--map-dir=/sandbox::{}", sandbox.display()))
         .arg("--addr-pool=127.0.0.1/32")
         .arg(module)
         .args(args)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .stdout(Stdio::piped())
@@ -138,6 +143,12 @@ fn run(runner: &str, module: &Path, args: &[String], sandbox: &Path) -> (f64, St
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{runner} {} {args:?}: {text}", module.display());
+    text
+}
+
+/// One timed run; returns the elapsed time (ns) the program reported, and the facts it printed.
+fn run(runner: &str, module: &Path, args: &[String], sandbox: &Path) -> (f64, String) {
+    let text = exec(runner, module, args, sandbox, &[]);
     let ns = text
         .split_whitespace()
         .find_map(|w| w.strip_prefix("elapsed_ns="))
@@ -145,6 +156,14 @@ fn run(runner: &str, module: &Path, args: &[String], sandbox: &Path) -> (f64, St
         .unwrap_or_else(|| panic!("no elapsed_ns in {text}"));
     let facts = text.lines().filter(|l| l.contains("elapsed_ns=")).map(|l| l.split_once(' ').map(|x| x.1).unwrap_or("")).collect::<Vec<_>>().join(" ");
     (ns, facts)
+}
+
+/// A fresh, empty `target/bench/sandbox`.
+fn fresh_sandbox(dir: &Path) -> PathBuf {
+    let sandbox = dir.join("sandbox");
+    let _ = std::fs::remove_dir_all(&sandbox);
+    std::fs::create_dir_all(&sandbox).unwrap();
+    sandbox
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -183,6 +202,23 @@ fn code_data(module: &Path) -> (usize, usize) {
     (code, data)
 }
 
+/// Code size: the adapter's share of a module, with wasm-ld's dead-code removal.
+fn sizes(dir: &Path) {
+    println!("\n| program | code+data, plain wasm-ld (unlinked p2 imports) | with the adapter | adapter adds |");
+    println!("| --- | --- | --- | --- |");
+    for (name, src) in [("C hello", root().join("adapter-tests/c/hello.c")), ("C file-heavy (fs.c)", root().join("adapter-tests/c/fs.c"))] {
+        let plain = dir.join("size-plain.wasm");
+        let adapted = dir.join("size-adapted.wasm");
+        build(&src, "plain", &plain);
+        build(&src, "p2", &adapted);
+        let (pc, pd) = code_data(&plain);
+        let (ac, ad) = code_data(&adapted);
+        let added = (ac + ad) as i64 - (pc + pd) as i64;
+        println!("| {name} | {} B | {} B | {} B ({:.1} KiB) |", pc + pd, ac + ad, added, added as f64 / 1024.0);
+    }
+
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
@@ -197,6 +233,14 @@ fn main() {
         let out = dir.join(format!("workloads-{v}.wasm"));
         build(&src, v, &out);
         modules.insert(v, out);
+    }
+    if args.iter().any(|a| a == "--size") {
+        sizes(&dir);
+        return;
+    }
+    if args.iter().any(|a| a == "--profile") {
+        profile::run(&modules, &dir, only.as_deref());
+        return;
     }
     let mut socket_modules = BTreeMap::new();
     for (v, build_as) in [("p1", "p1-sockets"), ("p2", "p2-sockets")] {
@@ -224,11 +268,9 @@ fn main() {
             let mut times: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
             for _ in 0..runs {
                 for v in &variants {
-                    let sandbox = dir.join("sandbox");
-                    let _ = std::fs::remove_dir_all(&sandbox);
-                    std::fs::create_dir_all(&sandbox).unwrap();
+                    let sandbox = fresh_sandbox(&dir);
                     if let Some(s) = &w.setup {
-                        run(runtime, &modules[v], s, &sandbox);
+                        exec(runtime, &modules[v], s, &sandbox, &[]);
                     }
                     let (ns, facts) = run(runtime, &modules[v], &w.args, &sandbox);
                     if *v == "p2zc" && !facts.is_empty() && times.get(v).is_none_or(|t| t.is_empty()) {
@@ -264,27 +306,13 @@ fn main() {
     if only.is_some() {
         return;
     }
-    // Code size: the adapter's share of a module, with wasm-ld's dead-code removal.
-    println!("\n| program | code+data, plain wasm-ld (unlinked p2 imports) | with the adapter | adapter adds |");
-    println!("| --- | --- | --- | --- |");
-    for (name, src) in [("C hello", root().join("adapter-tests/c/hello.c")), ("C file-heavy (fs.c)", root().join("adapter-tests/c/fs.c"))] {
-        let plain = dir.join("size-plain.wasm");
-        let adapted = dir.join("size-adapted.wasm");
-        build(&src, "plain", &plain);
-        build(&src, "p2", &adapted);
-        let (pc, pd) = code_data(&plain);
-        let (ac, ad) = code_data(&adapted);
-        let added = (ac + ad) as i64 - (pc + pd) as i64;
-        println!("| {name} | {} B | {} B | {} B ({:.1} KiB) |", pc + pd, ac + ad, added, added as f64 / 1024.0);
-    }
+    sizes(&dir);
 
     // Memory: no growth across open/read/close cycles.
     println!();
     for (runtime, n) in [("wamr-run", 1_000_000u64), ("wasmtime-run", 100_000)] {
         let n = if quick { n / 10 } else { n };
-        let sandbox = dir.join("sandbox");
-        let _ = std::fs::remove_dir_all(&sandbox);
-        std::fs::create_dir_all(&sandbox).unwrap();
+        let sandbox = fresh_sandbox(&dir);
         let (_, facts) = run(runtime, &modules["p2"], &["openclose-memory".into(), n.to_string()], &sandbox);
         println!("- memory, {n} open/read/close cycles on {}: {facts}", runtime.trim_end_matches("-run"));
     }

@@ -113,7 +113,30 @@ fn run_module(engine: &Engine, bytes: &[u8], opts: &Opts) -> wasmtime::Result<u8
         return status(r);
     }
     let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
-    status(start.call(&mut store, ()).map(|()| 0))
+    let r = status(start.call(&mut store, ()).map(|()| 0));
+    dump_icounts(&instance, &mut store)?;
+    r
+}
+
+/// With `WASMTIME_RUN_ICOUNT=FILE`, writes the instruction counters of a module instrumented by
+/// the benchmarks (exported i64 globals `__icount_<function index>`) to FILE, one
+/// `index count` pair per line.
+fn dump_icounts<T>(instance: &wasmtime::Instance, store: &mut Store<T>) -> wasmtime::Result<()> {
+    let Some(path) = std::env::var_os("WASMTIME_RUN_ICOUNT") else { return Ok(()) };
+    let exports: Vec<(String, wasmtime::Global)> = instance
+        .exports(&mut *store)
+        .filter_map(|e| {
+            let name = e.name().strip_prefix("__icount_")?.to_string();
+            Some((name, e.into_global()?))
+        })
+        .collect();
+    let mut text = String::new();
+    for (index, g) in exports {
+        if let wasmtime::Val::I64(n) = g.get(&mut *store) {
+            text += &format!("{index} {n}\n");
+        }
+    }
+    std::fs::write(&path, text).map_err(|e| wasmtime::Error::msg(format!("{}: {e}", std::path::Path::new(&path).display())))
 }
 
 struct P2 {
