@@ -9,7 +9,7 @@
  *   get-insecure-random-bytes (and descriptor.read, datagram receive as they are served).
  *   That call disarms it whether or not its result used it.
  * - Used when it fits. If the call's result needs at most `len` bytes (for reads: the `len`
- *   requested, capped at 16 MiB), the adapter reads straight into `ptr` with WASIp1 and the
+ *   requested, capped at 64 KiB), the adapter reads straight into `ptr` with WASIp1 and the
  *   returned list's pointer is `ptr`. Otherwise the result is allocated with the program's
  *   cabi_realloc as usual and must be freed as usual.
  * - Telling which. wasip2_on_wasip1_buffer_used() returns 1 after a call that used the buffer
@@ -20,6 +20,9 @@
  *   buffer is per instance. It is not usable under wasi-threads.
  * - wasip2_on_wasip1_caller_bytes() counts every byte the adapter has placed directly into
  *   caller buffers since the start (for measuring that no copy happened).
+ * - wasip2_on_wasip1_heap_pages() is the number of 64 KiB pages the adapter's private heap
+ *   (resource table, directory listings, scratch) has taken with memory.grow so far (for
+ *   measuring the adapter's memory; its statics are in the program's data section).
  */
 #ifndef WASIP2_ON_WASIP1_H
 #define WASIP2_ON_WASIP1_H
@@ -34,6 +37,7 @@ extern "C" {
 void wasip2_on_wasip1_arm_buffer(void *ptr, size_t len);
 int32_t wasip2_on_wasip1_buffer_used(void);
 uint64_t wasip2_on_wasip1_caller_bytes(void);
+uint32_t wasip2_on_wasip1_heap_pages(void);
 
 #ifdef __cplusplus
 }

@@ -25,7 +25,12 @@
 #endif
 #ifdef ZEROCOPY
 #include <wasi/wasip2.h>
+#endif
+#ifdef ADAPTER
 #include "../api/wasip2_on_wasip1.h"
+#define HEAP_PAGES() ((long)wasip2_on_wasip1_heap_pages())
+#else
+#define HEAP_PAGES() (-1L)
 #endif
 
 static long long now(void) {
@@ -210,6 +215,7 @@ int main(int argc, char **argv) {
         int fd = open("/sandbox/f", O_RDONLY);
         close(fd);
         size_t before = __builtin_wasm_memory_size(0);
+        long heap_before = HEAP_PAGES();
         long long t0 = now();
         for (long i = 0; i < n; i++) {
             fd = open("/sandbox/f", O_RDONLY);
@@ -217,9 +223,26 @@ int main(int argc, char **argv) {
             read(fd, &c, 1);
             close(fd);
         }
-        printf("elapsed_ns=%lld pages_before=%zu pages_after=%zu\n", now() - t0, before, (size_t)__builtin_wasm_memory_size(0));
+        printf("elapsed_ns=%lld pages_before=%zu pages_after=%zu adapter_heap_pages_before=%ld adapter_heap_pages_after=%ld\n",
+               now() - t0, before, (size_t)__builtin_wasm_memory_size(0), heap_before, HEAP_PAGES());
         return 0;
     }
+#ifdef HAVE_SOCKETS
+    if (!strcmp(w, "socket-memory")) {
+        close(socket(AF_INET, SOCK_STREAM, 0));
+        size_t before = __builtin_wasm_memory_size(0);
+        long heap_before = HEAP_PAGES();
+        long long t0 = now();
+        for (long i = 0; i < n; i++) {
+            int s = socket(i & 1 ? AF_INET : AF_INET6, i & 2 ? SOCK_DGRAM : SOCK_STREAM, 0);
+            if (s < 0) { perror("socket"); return 1; }
+            close(s);
+        }
+        printf("elapsed_ns=%lld pages_before=%zu pages_after=%zu adapter_heap_pages_before=%ld adapter_heap_pages_after=%ld\n",
+               now() - t0, before, (size_t)__builtin_wasm_memory_size(0), heap_before, HEAP_PAGES());
+        return 0;
+    }
+#endif
     fprintf(stderr, "unknown workload %s\n", w);
     return 2;
 }

@@ -269,10 +269,22 @@ fn utf8_lossy_parts(bytes: &[u8], out: &mut dyn FnMut(&[u8])) {
     out(&bytes[start..]);
 }
 
-/// Whether `bytes` is valid UTF-8.
+/// Whether `bytes` is valid UTF-8. (ASCII bytes are stepped over inline: names are mostly
+/// ASCII, and this runs for every directory entry.)
 pub fn is_utf8(bytes: &[u8]) -> bool {
     let mut i = 0;
     while i < bytes.len() {
+        // Four ASCII bytes at a time (wasm loads need no alignment).
+        if let Some(w) = bytes.get(i..i + 4)
+            && u32::from_le_bytes([w[0], w[1], w[2], w[3]]) & 0x8080_8080 == 0
+        {
+            i += 4;
+            continue;
+        }
+        if bytes[i] < 0x80 {
+            i += 1;
+            continue;
+        }
         match utf8_sequence(&bytes[i..]) {
             Ok(n) => i += n,
             Err(_) => return false,
@@ -286,6 +298,9 @@ pub fn is_utf8(bytes: &[u8]) -> bool {
 /// without checking), so each invalid sequence becomes U+FFFD, as a native host's
 /// `String::from_utf8_lossy` does.
 pub fn string_lossy(bytes: &[u8]) -> List<u8> {
+    if is_utf8(bytes) {
+        return owned(&[bytes]);
+    }
     let mut len = 0;
     utf8_lossy_parts(bytes, &mut |part| len += part.len());
     let p = crate::alloc::alloc(len, 1);

@@ -51,7 +51,64 @@ unsafe fn cabi_realloc(old: *mut u8, old_size: usize, align: usize, new_size: us
 
 /// The adapter's private heap.
 pub mod private {
-    crate::instance_state!(heap: dlmalloc::Dlmalloc = dlmalloc::Dlmalloc::new());
+    /// dlmalloc's system allocator: whole 64 KiB pages from `memory.grow`, never returned
+    /// (core wasm cannot shrink memory), counted so the heap's footprint can be measured
+    /// ([`super::wasip2_on_wasip1_heap_pages`]).
+    pub struct Pages {
+        grown: core::cell::Cell<u32>,
+    }
+
+    const PAGE: usize = 64 * 1024;
+
+    // SAFETY: follows the `Allocator` contract: fresh, zeroed, page-aligned regions of at
+    // least `size` bytes, or null; nothing is remapped or released.
+    unsafe impl dlmalloc::Allocator for Pages {
+        fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
+            let pages = size.div_ceil(PAGE);
+            #[cfg(target_family = "wasm")]
+            let base = match core::arch::wasm32::memory_grow(0, pages) {
+                usize::MAX => core::ptr::null_mut(),
+                prev => (prev * PAGE) as *mut u8,
+            };
+            // Host unit tests: zeroed, page-aligned blocks from std (never freed).
+            #[cfg(not(target_family = "wasm"))]
+            // SAFETY: a non-zero size.
+            let base = unsafe {
+                extern crate std;
+                std::alloc::alloc_zeroed(std::alloc::Layout::from_size_align(pages * PAGE, PAGE).unwrap())
+            };
+            if base.is_null() {
+                return (base, 0, 0);
+            }
+            self.grown.set(self.grown.get() + pages as u32);
+            (base, pages * PAGE, 0)
+        }
+        fn remap(&self, _: *mut u8, _: usize, _: usize, _: bool) -> *mut u8 {
+            core::ptr::null_mut()
+        }
+        fn free_part(&self, _: *mut u8, _: usize, _: usize) -> bool {
+            false
+        }
+        fn free(&self, _: *mut u8, _: usize) -> bool {
+            false
+        }
+        fn can_release_part(&self, _: u32) -> bool {
+            false
+        }
+        fn allocates_zeros(&self) -> bool {
+            true
+        }
+        fn page_size(&self) -> usize {
+            PAGE
+        }
+    }
+
+    crate::instance_state!(heap: dlmalloc::Dlmalloc<Pages> = dlmalloc::Dlmalloc::new_with_allocator(Pages { grown: core::cell::Cell::new(0) }));
+
+    /// Pages the private heap has taken from `memory.grow`.
+    pub fn pages() -> u32 {
+        heap().allocator().grown.get()
+    }
 
     /// Grows, shrinks or (when `old` is null) allocates a block of the private heap; traps when
     /// memory is exhausted.
@@ -194,6 +251,13 @@ pub extern "C" fn wasip2_on_wasip1_arm_buffer(ptr: *mut u8, len: usize) {
 #[cfg_attr(target_family = "wasm", unsafe(export_name = "wasip2_on_wasip1_buffer_used"))]
 pub extern "C" fn wasip2_on_wasip1_buffer_used() -> i32 {
     state().last_used_caller as i32
+}
+
+/// 64 KiB pages the adapter's private heap has taken with `memory.grow` (its state beyond
+/// the statics in the program's data section), for measuring the adapter's memory.
+#[cfg_attr(target_family = "wasm", unsafe(export_name = "wasip2_on_wasip1_heap_pages"))]
+pub extern "C" fn wasip2_on_wasip1_heap_pages() -> u32 {
+    private::pages()
 }
 
 /// Total bytes the adapter has placed directly into caller-supplied buffers.

@@ -40,6 +40,9 @@ pub struct Descriptor {
     /// For a directory: the WASIp1 rights it can grant to what is opened under it (asked
     /// once, so an `open-at` is one WASIp1 call plus the type check).
     pub inheriting: u64,
+    /// The object's identity (device, inode), learnt from the stat made when it was opened.
+    /// An open descriptor's object cannot change, so `metadata-hash` needs no WASIp1 call.
+    pub identity: (u64, u64),
 }
 
 impl Descriptor {
@@ -93,11 +96,14 @@ fn descriptor_type(filetype: u8) -> DescriptorType {
 
 /// A new descriptor handle over `fd`, typed by the runtime's `fd_filestat_get`.
 pub fn new_descriptor(fd: u32, preopen: bool) -> u32 {
-    let ty = p1::filestat(fd).map(|s| descriptor_type(s.filetype)).unwrap_or(DescriptorType::Directory);
+    let (ty, identity) = match p1::filestat(fd) {
+        Ok(s) => (descriptor_type(s.filetype), (s.dev, s.ino)),
+        Err(_) => (DescriptorType::Directory, (0, 0)),
+    };
     // A preopen is a directory opened for reading that the program may mutate.
     let flags = DescriptorFlags::READ | DescriptorFlags::MUTATE_DIRECTORY;
     let inheriting = p1::fdstat(fd).map(|s| s.rights_inheriting).unwrap_or(p1::rights::ALL);
-    resource::push(Resource::Descriptor(Descriptor { fd, preopen, ty, flags, mutate: true, inheriting }))
+    resource::push(Resource::Descriptor(Descriptor { fd, preopen, ty, flags, mutate: true, inheriting, identity }))
 }
 
 /// `[resource-drop]descriptor`: closes the fd (unless a preopen; and only once the streams
@@ -593,8 +599,8 @@ fn open_at(this: u32, path_flags: u8, ptr: *const u8, len: usize, open_flags: u8
     let (rb, ri) = rights_for(read, wants_write, base.inheriting);
     // (A directory opened for writing: the OS says EISDIR, as natively.)
     let fd = p1::open(dirfd, lookup(path_flags), p, o, rb, ri, 0).map_err(path_err)?;
-    let ty = match p1::filestat(fd) {
-        Ok(s) => descriptor_type(s.filetype),
+    let (ty, identity) = match p1::filestat(fd) {
+        Ok(s) => (descriptor_type(s.filetype), (s.dev, s.ino)),
         Err(e) => {
             let _ = p1::close(fd);
             return Err(fd_err(e));
@@ -609,7 +615,15 @@ fn open_at(this: u32, path_flags: u8, ptr: *const u8, len: usize, open_flags: u8
     if wants_write {
         flags |= if ty == DescriptorType::Directory { DescriptorFlags::MUTATE_DIRECTORY } else { DescriptorFlags::WRITE };
     }
-    Ok(resource::push(Resource::Descriptor(Descriptor { fd, preopen: false, ty, flags, mutate: base.mutate, inheriting: ri })))
+    Ok(resource::push(Resource::Descriptor(Descriptor {
+        fd,
+        preopen: false,
+        ty,
+        flags,
+        mutate: base.mutate,
+        inheriting: ri,
+        identity,
+    })))
 }
 
 /// `[method]descriptor.readlink-at`: "Read the contents of a symbolic link. If the contents
@@ -718,15 +732,15 @@ pub struct MetadataHashValue {
 
 /// A keyed mix of (device, inode): stable for one object within an instance, distinct
 /// between objects, and not trivially reversible to the numbers (the WIT asks for that).
-fn hash(s: &p1::Filestat) -> MetadataHashValue {
+fn hash((dev, ino): (u64, u64)) -> MetadataHashValue {
     let seed = crate::random::insecure_seed::secret();
     let mix = |mut z: u64| {
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
     };
-    let a = mix(s.ino ^ seed[0]);
-    let b = mix(s.dev ^ seed[1] ^ a.rotate_left(17));
+    let a = mix(ino ^ seed[0]);
+    let b = mix(dev ^ seed[1] ^ a.rotate_left(17));
     MetadataHashValue { lower: mix(a ^ b.rotate_left(7)), upper: b }
 }
 
@@ -742,9 +756,9 @@ fn hash(s: &p1::Filestat) -> MetadataHashValue {
 /// none of these is required."
 ///
 /// Like wasmtime's host, the adapter hashes the object's identity (device and inode) with a
-/// per-instance secret.
+/// per-instance secret; the identity was learnt when the descriptor was opened.
 pub fn descriptor_metadata_hash(this: u32, ret: RetPtr<WResult<MetadataHashValue, ErrorCode>>) {
-    ret.write(p1::filestat(get(this).fd).map(|s| hash(&s)).map_err(fd_err).into());
+    ret.write(WResult::Ok(hash(get(this).identity)));
 }
 
 /// `[method]descriptor.metadata-hash-at`: "Return a hash of the metadata associated with a
@@ -758,7 +772,7 @@ pub fn descriptor_metadata_hash_at(
     ret: RetPtr<WResult<MetadataHashValue, ErrorCode>>,
 ) {
     let r = get(this).dir().and_then(|fd| {
-        p1::path_filestat(fd, lookup(path_flags), path(ptr, len)?).map(|s| hash(&s)).map_err(path_err)
+        p1::path_filestat(fd, lookup(path_flags), path(ptr, len)?).map(|s| hash((s.dev, s.ino))).map_err(path_err)
     });
     ret.write(r.into());
 }
@@ -811,10 +825,9 @@ mod tests {
 
     #[test]
     fn metadata_hash_is_stable_and_distinct() {
-        let s = |dev, ino| p1::Filestat { dev, ino, ..Default::default() };
-        assert_eq!(hash(&s(1, 2)), hash(&s(1, 2)));
-        assert_ne!(hash(&s(1, 2)), hash(&s(1, 3)));
-        assert_ne!(hash(&s(1, 2)), hash(&s(2, 2)));
-        assert_ne!(hash(&s(1, 2)).lower, 2);
+        assert_eq!(hash((1, 2)), hash((1, 2)));
+        assert_ne!(hash((1, 2)), hash((1, 3)));
+        assert_ne!(hash((1, 2)), hash((2, 2)));
+        assert_ne!(hash((1, 2)).lower, 2);
     }
 }

@@ -59,17 +59,17 @@ fn build(src: &Path, variant: &str, out: &Path) {
     c.arg("-O2").arg(src).arg("-o").arg(out);
     match variant {
         "p2" => {
-            c.arg(&ld);
+            c.arg(&ld).arg("-DADAPTER");
         }
         "p1-sockets" => {
             let shim = wamr_socket_shim();
             c.arg("-DWAMR_SOCKETS").arg("-I").arg(shim.join("inc")).arg(shim.join("src/wasi/wasi_socket_ext.c"));
         }
         "p2-sockets" => {
-            c.arg(&ld).env("WASIP2_ON_WASIP1_RUNTIME", "wamr");
+            c.arg(&ld).arg("-DADAPTER").env("WASIP2_ON_WASIP1_RUNTIME", "wamr");
         }
         "p2zc" => {
-            c.arg(&ld).arg("-DZEROCOPY");
+            c.arg(&ld).arg("-DADAPTER").arg("-DZEROCOPY");
         }
         "plain" => {
             c.arg(format!("-fuse-ld={}", plain_ld().display()));
@@ -202,21 +202,52 @@ fn code_data(module: &Path) -> (usize, usize) {
     (code, data)
 }
 
-/// Code size: the adapter's share of a module, with wasm-ld's dead-code removal.
+/// Code size: the adapter's share of a module, with wasm-ld's dead-code removal (both
+/// modules linked by the same wasm-ld, so relocation padding is alike); and the adapter's
+/// static data.
 fn sizes(dir: &Path) {
     println!("\n| program | code+data, plain wasm-ld (unlinked p2 imports) | with the adapter | adapter adds |");
     println!("| --- | --- | --- | --- |");
-    for (name, src) in [("C hello", root().join("adapter-tests/c/hello.c")), ("C file-heavy (fs.c)", root().join("adapter-tests/c/fs.c"))] {
+    let programs = [
+        ("C hello", root().join("adapter-tests/c/hello.c"), "p2"),
+        ("C file-heavy (adapter-tests/c/fs.c)", root().join("adapter-tests/c/fs.c"), "p2"),
+        ("C files + sockets (bench/workloads.c), WAMR build", root().join("bench/workloads.c"), "p2-sockets"),
+    ];
+    for (name, src, variant) in programs {
         let plain = dir.join("size-plain.wasm");
         let adapted = dir.join("size-adapted.wasm");
         build(&src, "plain", &plain);
-        build(&src, "p2", &adapted);
+        build(&src, variant, &adapted);
         let (pc, pd) = code_data(&plain);
         let (ac, ad) = code_data(&adapted);
         let added = (ac + ad) as i64 - (pc + pd) as i64;
-        println!("| {name} | {} B | {} B | {} B ({:.1} KiB) |", pc + pd, ac + ad, added, added as f64 / 1024.0);
+        println!(
+            "| {name} | {} B | {} B | {} B ({:.1} KiB; code {} B, data {} B) |",
+            pc + pd,
+            ac + ad,
+            added,
+            added as f64 / 1024.0,
+            ac as i64 - pc as i64,
+            ad as i64 - pd as i64
+        );
     }
-
+    // Every static of the adapter (data, read-only data and zero-initialised state), before
+    // dead-code removal: an upper bound of its fixed state in the program's data section.
+    for runtime in ["portable", "wamr"] {
+        let a = dir.join(format!("adapter-{runtime}.a"));
+        sh(Command::new(tool("wasip2-on-wasip1")).arg("archive").arg(&a).arg("--runtime").arg(runtime));
+        let out = Command::new("llvm-size-19").arg(&a).output().expect("llvm-size-19 (scripts/setup.sh installs llvm-19)");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let data: u64 = text
+            .lines()
+            .filter(|l| l.contains("wasip2_on_wasip1"))
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                Some(f.get(1)?.parse::<u64>().ok()? + f.get(2)?.parse::<u64>().ok()?)
+            })
+            .sum();
+        println!("- adapter statics ({runtime} archive, all of them, before dead-code removal): {data} B");
+    }
 }
 
 fn main() {
@@ -247,6 +278,10 @@ fn main() {
         let out = dir.join(format!("workloads-{build_as}.wasm"));
         build(&src, build_as, &out);
         socket_modules.insert(v, out);
+    }
+    if args.iter().any(|a| a == "--memory") {
+        memory(&dir, &modules, &socket_modules, quick);
+        return;
     }
 
     println!("| workload | runtime | p1 (no adapter) | p2 + adapter | p2 + adapter, zero-copy | native p2 |");
@@ -307,13 +342,24 @@ fn main() {
         return;
     }
     sizes(&dir);
+    memory(&dir, &modules, &socket_modules, quick);
+}
 
-    // Memory: no growth across open/read/close cycles.
+/// Memory: what the adapter keeps, and no growth across open/close and socket cycles.
+fn memory(dir: &Path, modules: &BTreeMap<&str, PathBuf>, socket_modules: &BTreeMap<&str, PathBuf>, quick: bool) {
     println!();
-    for (runtime, n) in [("wamr-run", 1_000_000u64), ("wasmtime-run", 100_000)] {
+    let cases = [
+        ("open/read/close", "openclose-memory", "wamr-run", 1_000_000u64, modules),
+        ("open/read/close", "openclose-memory", "wasmtime-run", 100_000, modules),
+        ("socket create/close (TCP and UDP, IPv4 and IPv6)", "socket-memory", "wamr-run", 1_000_000, socket_modules),
+    ];
+    for (what, workload, runtime, n, builds) in cases {
         let n = if quick { n / 10 } else { n };
-        let sandbox = fresh_sandbox(&dir);
-        let (_, facts) = run(runtime, &modules["p2"], &["openclose-memory".into(), n.to_string()], &sandbox);
-        println!("- memory, {n} open/read/close cycles on {}: {facts}", runtime.trim_end_matches("-run"));
+        for v in ["p1", "p2"] {
+            let sandbox = fresh_sandbox(dir);
+            let (_, facts) = run(runtime, &builds[v], &[workload.into(), n.to_string()], &sandbox);
+            let facts = if v == "p1" { facts.split(" adapter_heap").next().unwrap_or("").to_string() } else { facts };
+            println!("- memory, {n} {what} cycles on {}, {v}: {facts}", runtime.trim_end_matches("-run"));
+        }
     }
 }
