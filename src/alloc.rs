@@ -185,54 +185,46 @@ crate::instance_state!(state: State = State {
     spare_len: 0,
 });
 
-/// Where a byte result was placed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Placement {
-    /// In the caller-supplied buffer: the program must not free it.
-    Caller,
-    /// In memory from the program's allocator: the program frees it.
-    Owned,
-}
-
 /// A buffer for up to `size` bytes of a `list<u8>` result, per the order in the module doc.
 /// The caller-supplied buffer is consumed (disarmed) by every request, used or not, so that
-/// its effect is limited to the one call it was armed for.
-pub fn result_bytes(size: usize) -> (*mut u8, Placement) {
+/// its effect is limited to the one call it was armed for. Whether it was used is
+/// `last_used_caller` until the next request (read by [`finish_result_bytes`]; a flag rather
+/// than a second return value, so the hot read paths need no stack frame).
+pub fn result_bytes(size: usize) -> *mut u8 {
     let s = state();
     let armed = core::mem::replace(&mut s.armed, ptr::null_mut());
     let armed_len = core::mem::take(&mut s.armed_len);
     s.last_used_caller = false;
     if size == 0 {
-        return (SPARE_ALIGN as *mut u8, Placement::Owned);
+        return SPARE_ALIGN as *mut u8;
     }
     if !armed.is_null() && size <= armed_len {
         s.last_used_caller = true;
-        return (armed, Placement::Caller);
+        return armed;
     }
     if !s.spare.is_null() {
         let (p, len) = (core::mem::replace(&mut s.spare, ptr::null_mut()), core::mem::take(&mut s.spare_len));
         if len >= size {
-            return (p, Placement::Owned);
+            return p;
         }
-        return (realloc(p, len, SPARE_ALIGN, size), Placement::Owned);
+        return realloc(p, len, SPARE_ALIGN, size);
     }
-    (realloc(ptr::null_mut(), 0, SPARE_ALIGN, size), Placement::Owned)
+    realloc(ptr::null_mut(), 0, SPARE_ALIGN, size)
 }
 
-/// Records that `n` bytes of a result were placed (for the zero-copy counter), or hands a
-/// block back that is not going to be returned (`n == 0`), keeping it as the spare.
-pub fn finish_result_bytes(p: *mut u8, size: usize, placement: Placement, n: usize) {
+/// After the request that returned `p` (of `size` bytes): records that `n` bytes of the result
+/// were placed in the caller's buffer (for the zero-copy counter), or, for a block from the
+/// allocator that is not going to be returned (`n == 0`), keeps it as the spare.
+pub fn finish_result_bytes(p: *mut u8, size: usize, n: usize) {
     let s = state();
-    match placement {
-        Placement::Caller => s.caller_bytes += n as u64,
-        Placement::Owned if n == 0 && size > 0 => {
-            // Not handed out: keep it as the spare. Every request takes the spare first,
-            // so none exists here and nothing is lost.
-            debug_assert!(s.spare.is_null());
-            s.spare = p;
-            s.spare_len = size;
-        }
-        Placement::Owned => {}
+    if s.last_used_caller {
+        s.caller_bytes += n as u64;
+    } else if n == 0 && size > 0 {
+        // Not handed out: keep it as the spare. Every request takes the spare first, so none
+        // exists here and nothing is lost.
+        debug_assert!(s.spare.is_null());
+        s.spare = p;
+        s.spare_len = size;
     }
 }
 
@@ -275,33 +267,32 @@ mod tests {
     fn caller_buffer_then_spare_then_allocator() {
         let mut buf = [0u8; 64];
         wasip2_on_wasip1_arm_buffer(buf.as_mut_ptr(), buf.len());
-        let (p, pl) = result_bytes(32);
-        assert_eq!((p, pl), (buf.as_mut_ptr(), Placement::Caller));
-        finish_result_bytes(p, 32, pl, 32);
+        let p = result_bytes(32);
+        assert_eq!(p, buf.as_mut_ptr());
+        finish_result_bytes(p, 32, 32);
         assert_eq!(wasip2_on_wasip1_buffer_used(), 1);
         assert_eq!(wasip2_on_wasip1_caller_bytes(), 32);
 
         // One-shot: the next request is not served from the buffer.
-        let (p2, pl2) = result_bytes(16);
-        assert_eq!(pl2, Placement::Owned);
+        let p2 = result_bytes(16);
         assert_ne!(p2, buf.as_mut_ptr());
         assert_eq!(wasip2_on_wasip1_buffer_used(), 0);
         // An empty result hands the block back as the spare …
-        finish_result_bytes(p2, 16, pl2, 0);
+        finish_result_bytes(p2, 16, 0);
         // … which the next request reuses, grown when it is too small.
-        let (p3, _) = result_bytes(8);
+        let p3 = result_bytes(8);
         assert_eq!(p3, p2);
-        finish_result_bytes(p3, 8, Placement::Owned, 0);
-        let (p4, _) = result_bytes(4096);
+        finish_result_bytes(p3, 8, 0);
+        let p4 = result_bytes(4096);
         assert!(!p4.is_null());
         unsafe { p4.add(4095).write(7) };
 
         // Too small a caller buffer: falls back to the allocator and disarms.
         wasip2_on_wasip1_arm_buffer(buf.as_mut_ptr(), 8);
-        let (p5, pl5) = result_bytes(9);
-        assert_eq!(pl5, Placement::Owned);
+        let p5 = result_bytes(9);
         assert_ne!(p5, buf.as_mut_ptr());
-        assert_eq!(result_bytes(0).1, Placement::Owned);
+        assert_eq!(wasip2_on_wasip1_buffer_used(), 0);
+        assert_eq!(result_bytes(0) as usize, SPARE_ALIGN);
         assert_eq!(alloc(0, 4) as usize, 4);
     }
 }

@@ -183,11 +183,11 @@ fn read(this: u32, len: u64, blocking: bool) -> Result<List<u8>, StreamError> {
         return Ok(List::empty());
     }
     let want = len.min(MAX_READ) as usize;
-    let (buf, placement) = alloc::result_bytes(want);
+    let buf = alloc::result_bytes(want);
     // SAFETY: `result_bytes` returned `want` writable bytes.
     let r = s.read_raw(unsafe { core::slice::from_raw_parts_mut(buf, want) });
     let n = *r.as_ref().unwrap_or(&0);
-    alloc::finish_result_bytes(buf, want, placement, n);
+    alloc::finish_result_bytes(buf, want, n);
     match r {
         Ok(0) => {
             s.closed = true;

@@ -11,12 +11,12 @@ use crate::trap::trap;
 /// `len` random bytes as an owned `list<u8>` (or in the caller's armed buffer).
 pub fn bytes(len: u64) -> List<u8> {
     let len = usize::try_from(len).unwrap_or(usize::MAX);
-    let (p, placement) = crate::alloc::result_bytes(len);
+    let p = crate::alloc::result_bytes(len);
     // SAFETY: `result_bytes` returned `len` writable bytes.
     if crate::p1::random(unsafe { core::slice::from_raw_parts_mut(p, len) }).is_err() {
         trap(b"random_get failed");
     }
-    crate::alloc::finish_result_bytes(p, len, placement, len);
+    crate::alloc::finish_result_bytes(p, len, len);
     List::new(p, len)
 }
 
