@@ -92,64 +92,69 @@ pub fn round_up_ms(ns: u64) -> u64 {
 
 /// Waits until at least one of `handles` is ready (or only checks, when `block` is false)
 /// and sets `ready[i]` for each ready one. Returns how many are ready.
+///
+/// `ready` must come in all `false`. Flags are only ever set in the round that returns, so
+/// no round needs to clear them.
 fn wait(handles: &[u32], ready: &mut [bool], block: bool) -> usize {
     // What each pollable waits for cannot change while this call waits (streams and deadlines
-    // stay as they are): look them up once.
-    let slots = scratch::slots::<Target>(handles.len());
+    // stay as they are), so this pass runs once: it looks each target up, writes the fd
+    // subscriptions (they are the same every round), and notes the deadlines' range.
+    let n = handles.len();
+    let slots = scratch::slots::<Target>(n);
+    let (subs, events) = scratch::poll_arrays(n + 1);
+    let (mut nfds, mut earliest, mut latest, mut others) = (0, u64::MAX, 0, false);
     for (i, h) in handles.iter().enumerate() {
-        // SAFETY: `slots` has room for `handles.len()` targets.
-        unsafe { slots.add(i).write(target(*h)) };
+        let t = target(*h);
+        match t {
+            Target::Fd { fd, write } => {
+                subs[nfds] = p1::Subscription {
+                    userdata: i as u64,
+                    tag: if write { p1::EVENTTYPE_FD_WRITE } else { p1::EVENTTYPE_FD_READ },
+                    u: p1::SubscriptionClock { id: fd, ..Default::default() },
+                };
+                nfds += 1;
+            }
+            Target::Deadline(d) => {
+                earliest = earliest.min(d);
+                latest = latest.max(d);
+                others = true;
+            }
+            Target::Ready => others = true,
+        }
+        // SAFETY: `slots` has room for `n` targets.
+        unsafe { slots.add(i).write(t) };
     }
     // SAFETY: every slot was written above.
-    let targets = unsafe { core::slice::from_raw_parts(slots, handles.len()) };
+    let targets = unsafe { core::slice::from_raw_parts(slots, n) };
     loop {
-        // Read the clock only when a deadline is not already known to have passed (the clock
-        // is monotonic, so any deadline at or before the last reading has).
+        // Read the clock only when some deadline is not already known to have passed (the
+        // clock is monotonic, so any deadline at or before the last reading has).
         let last = crate::clocks::monotonic_clock::last_reading();
-        let needs_clock = targets.iter().any(|t| matches!(t, Target::Deadline(t) if *t > last));
-        let now = if needs_clock { crate::clocks::monotonic_clock::now() } else { last };
+        let now = if latest > last { crate::clocks::monotonic_clock::now() } else { last };
         let mut count = 0;
-        let mut nfds = 0;
-        let mut earliest = u64::MAX;
-        for (i, t) in targets.iter().enumerate() {
-            ready[i] = false;
-            match *t {
-                Target::Ready => ready[i] = true,
-                Target::Deadline(t) if t <= now => ready[i] = true,
-                Target::Deadline(t) => earliest = earliest.min(t),
-                Target::Fd { .. } => nfds += 1,
-            }
-            count += ready[i] as usize;
-        }
-        if nfds > 0 {
-            // Ask about the fds; wait no longer than the nearest deadline, and not at all
-            // when something is already ready or the caller must not block.
-            let timeout = if count > 0 || !block {
-                Some(0)
-            } else if earliest != u64::MAX {
-                Some(round_up_ms(earliest - now))
-            } else {
-                None
-            };
-            let (subs, events) = scratch::poll_arrays(nfds + 1);
-            let mut n = 0;
+        if others {
             for (i, t) in targets.iter().enumerate() {
-                if let Target::Fd { fd, write } = *t {
-                    subs[n] = p1::Subscription {
-                        userdata: i as u64,
-                        tag: if write { p1::EVENTTYPE_FD_WRITE } else { p1::EVENTTYPE_FD_READ },
-                        u: p1::SubscriptionClock { id: fd, ..Default::default() },
-                    };
-                    n += 1;
+                if matches!(*t, Target::Ready) || matches!(*t, Target::Deadline(d) if d <= now) {
+                    ready[i] = true;
+                    count += 1;
                 }
             }
-            if let Some(t) = timeout {
-                subs[n] = clock_subscription(t);
-                n += 1;
+        }
+        if nfds > 0 {
+            // Ask about the fds; wait no longer than the nearest deadline (none is due when
+            // nothing is ready), and not at all when something is ready or the caller must
+            // not block.
+            let mut m = nfds;
+            if count > 0 || !block {
+                subs[m] = clock_subscription(0);
+                m += 1;
+            } else if earliest != u64::MAX {
+                subs[m] = clock_subscription(round_up_ms(earliest - now));
+                m += 1;
             }
-            match p1::poll(&subs[..n], &mut events[..n]) {
+            match p1::poll(&subs[..m], &mut events[..m]) {
                 Ok(got) => {
-                    for e in &events[..got.min(n)] {
+                    for e in &events[..got.min(m)] {
                         if e.ty != p1::EVENTTYPE_CLOCK && (e.userdata as usize) < ready.len() {
                             let i = e.userdata as usize;
                             count += !ready[i] as usize;

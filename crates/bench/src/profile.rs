@@ -63,9 +63,11 @@ fn probes() -> Vec<Probe> {
 }
 
 /// Who a function belongs to, in a C program linked with the adapter: the adapter is the only
-/// Rust code (mangled names) and its generated entry points are `__wasm_import_*`.
+/// Rust code (its names in the `name` section are Rust paths, `wasip2_on_wasip1::…`,
+/// `core::…`, `dlmalloc::…`, `<… as …>::…`), and its generated entry points are
+/// `__wasm_import_*`; C names never contain `::`.
 fn is_adapter(name: &str) -> bool {
-    name.starts_with("_ZN") || name.starts_with("_R") || name.starts_with("__wasm_import_") || name.starts_with("wasip2_on_wasip1")
+    name.contains("::") || name.starts_with("__wasm_import_") || name.starts_with("wasip2_on_wasip1")
 }
 
 fn short(name: &str) -> String {
