@@ -198,12 +198,12 @@ fn check_on_components_garbage_and_unserved_modules() {
     let bytes = std::fs::read(&hello.adapted).unwrap();
     let mut names = Vec::new();
     for p in wasmparser::Parser::new(0).parse_all(&bytes) {
-        if let wasmparser::Payload::CustomSection(c) = p.unwrap() {
-            if let wasmparser::KnownCustom::Name(n) = c.as_known() {
-                for sub in n {
-                    if let Ok(wasmparser::Name::Function(map)) = sub {
-                        names.extend(map.into_iter().map(|n| n.unwrap().name.to_string()));
-                    }
+        if let wasmparser::Payload::CustomSection(c) = p.unwrap()
+            && let wasmparser::KnownCustom::Name(n) = c.as_known()
+        {
+            for sub in n {
+                if let Ok(wasmparser::Name::Function(map)) = sub {
+                    names.extend(map.into_iter().map(|n| n.unwrap().name.to_string()));
                 }
             }
         }

@@ -78,8 +78,10 @@ fn fd_err(e: u16) -> ErrorCode {
 fn path<'a>(ptr: *const u8, len: usize) -> Res<&'a [u8]> {
     // SAFETY: canonical ABI `string` parameter, valid for the call.
     let p = unsafe { abi::bytes(ptr, len) };
-    // A plain loop: `contains` brings in `memchr` (300 bytes in every linked program).
-    if p.iter().any(|&b| b == 0) { Err(ErrorCode::Invalid) } else { Ok(p) }
+    // A plain loop: `contains` brings in `memchr` (240 bytes more in a program using files).
+    #[allow(clippy::manual_contains)]
+    let has_nul = p.iter().any(|&b| b == 0);
+    if has_nul { Err(ErrorCode::Invalid) } else { Ok(p) }
 }
 
 fn descriptor_type(filetype: u8) -> DescriptorType {

@@ -21,10 +21,6 @@ struct Probe {
     zero_copy: bool,
 }
 
-fn v(a: &[String]) -> Vec<String> {
-    a.to_vec()
-}
-
 /// Writes `n` chunks of `chunk` bytes.
 fn chunks(chunk: u64, n: u64) -> Vec<String> {
     vec!["write".into(), chunk.to_string(), (chunk * n).to_string()]
@@ -48,17 +44,17 @@ fn probes() -> Vec<Probe> {
             args: |_| vec!["read".into(), "4096".into()],
             zero_copy: true,
         },
-        Probe { name: "stdout line", sizes: [1000, 11000], setup: |_| None, args: |n| v(&["stdout".into(), n.to_string()]), zero_copy: false },
-        Probe { name: "clock_gettime", sizes: [1000, 11000], setup: |_| None, args: |n| v(&["clock".into(), n.to_string()]), zero_copy: false },
-        Probe { name: "poll(timeout 0)", sizes: [1000, 11000], setup: |_| None, args: |n| v(&["poll".into(), n.to_string()]), zero_copy: false },
+        Probe { name: "stdout line", sizes: [1000, 11000], setup: |_| None, args: |n| vec!["stdout".into(), n.to_string()], zero_copy: false },
+        Probe { name: "clock_gettime", sizes: [1000, 11000], setup: |_| None, args: |n| vec!["clock".into(), n.to_string()], zero_copy: false },
+        Probe { name: "poll(timeout 0)", sizes: [1000, 11000], setup: |_| None, args: |n| vec!["poll".into(), n.to_string()], zero_copy: false },
         Probe {
             name: "readdir entry",
             sizes: [100, 1100],
-            setup: |n| Some(v(&["mkfiles".into(), n.to_string()])),
+            setup: |n| Some(vec!["mkfiles".into(), n.to_string()]),
             args: |_| vec!["listdir".into()],
             zero_copy: false,
         },
-        Probe { name: "open/fstat/close", sizes: [100, 1100], setup: |_| None, args: |n| v(&["openstat".into(), n.to_string()]), zero_copy: false },
+        Probe { name: "open/fstat/close", sizes: [100, 1100], setup: |_| None, args: |n| vec!["openstat".into(), n.to_string()], zero_copy: false },
     ]
 }
 

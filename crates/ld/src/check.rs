@@ -100,10 +100,11 @@ pub fn check(file: &str, bytes: &[u8], runtime: Runtime) -> Result<Report, Strin
         runs &= served;
         let (iface, version) = module.split_once('@').map(|(i, v)| (i.to_string(), v.to_string())).unwrap_or((module.clone(), String::new()));
         text.push_str(&format!("  {status:<12} {module} {name}: {detail}"));
-        if let Some(c) = &callers {
-            if !c.is_empty() && status != "wasip1" {
-                text.push_str(&format!(" (called from {})", c.join(", ")));
-            }
+        if let Some(c) = &callers
+            && !c.is_empty()
+            && status != "wasip1"
+        {
+            text.push_str(&format!(" (called from {})", c.join(", ")));
         }
         text.push('\n');
         rows.push(json!({

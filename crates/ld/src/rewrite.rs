@@ -397,18 +397,19 @@ fn splice_code(module: &[u8], code: Option<&[u8]>) -> Result<Vec<u8>> {
     let mut out = module[..8].to_vec();
     for p in Parser::new(0).parse_all(module) {
         let p = p?;
-        if let Payload::CustomSection(c) = &p {
-            if code.is_none() && c.name().starts_with(".debug_") {
-                continue;
-            }
+        if let Payload::CustomSection(c) = &p
+            && code.is_none()
+            && c.name().starts_with(".debug_")
+        {
+            continue;
         }
         let Some((id, range)) = p.as_section() else { continue };
         let range = range.start as usize..range.end as usize;
-        if id == 10 {
-            if let Some(code) = code {
-                out.extend_from_slice(code);
-                continue;
-            }
+        if id == 10
+            && let Some(code) = code
+        {
+            out.extend_from_slice(code);
+            continue;
         }
         // Copy the section with its header (id and size LEB).
         let mut header = vec![id];
