@@ -131,15 +131,17 @@ pub fn rust_guest_for(name: &str, build: &str) -> Guest {
     Guest { name: format!("rust/{name}"), native: paths[0].clone(), adapted: paths[1].clone() }
 }
 
-/// Builds each guest once per test process.
+/// Builds each guest once per test process. The lock is held while building: two tests that
+/// both missed the cache would otherwise build the same guest at once, and the second copy
+/// truncates the module file while the first test is running it.
 pub fn cached(key: &str, build: impl FnOnce() -> Guest) -> Guest {
     static CACHE: OnceLock<std::sync::Mutex<BTreeMap<String, Guest>>> = OnceLock::new();
-    let m = CACHE.get_or_init(Default::default);
-    if let Some(g) = m.lock().unwrap().get(key) {
+    let mut m = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(g) = m.get(key) {
         return g.clone();
     }
     let g = build();
-    m.lock().unwrap().insert(key.to_string(), g.clone());
+    m.insert(key.to_string(), g.clone());
     g
 }
 
