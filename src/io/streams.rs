@@ -90,6 +90,24 @@ impl InputStream {
         Ok(n)
     }
 
+    /// One read into `buf` that got something: the end of input is `closed`, a failure
+    /// `last-operation-failed`, and both close the stream (every later operation reports
+    /// `closed`).
+    #[inline(always)]
+    fn read_some(&mut self, buf: &mut [u8]) -> Result<usize, StreamError> {
+        match self.read_raw(buf) {
+            Ok(0) => {
+                self.closed = true;
+                Err(StreamError::Closed)
+            }
+            Ok(n) => Ok(n),
+            Err(e) => {
+                self.closed = true;
+                Err(failed(e))
+            }
+        }
+    }
+
     /// Whether a read would not block now.
     fn ready_now(&self) -> bool {
         self.mode != Mode::Stream || readable_now(self.fd)
@@ -185,20 +203,9 @@ fn read(this: u32, len: u64, blocking: bool) -> Result<List<u8>, StreamError> {
     let want = len.min(MAX_READ) as usize;
     let buf = alloc::result_bytes(want);
     // SAFETY: `result_bytes` returned `want` writable bytes.
-    let r = s.read_raw(unsafe { core::slice::from_raw_parts_mut(buf, want) });
-    let n = *r.as_ref().unwrap_or(&0);
-    alloc::finish_result_bytes(buf, want, n);
-    match r {
-        Ok(0) => {
-            s.closed = true;
-            Err(StreamError::Closed)
-        }
-        Ok(n) => Ok(List::new(buf, n)),
-        Err(e) => {
-            s.closed = true;
-            Err(failed(e))
-        }
-    }
+    let r = s.read_some(unsafe { core::slice::from_raw_parts_mut(buf, want) });
+    alloc::finish_result_bytes(buf, want, *r.as_ref().unwrap_or(&0));
+    r.map(|n| List::new(buf, n))
 }
 
 /// Reads and discards up to `len` bytes.
@@ -223,17 +230,7 @@ fn skip(this: u32, len: u64, blocking: bool) -> Result<u64, StreamError> {
     }
     let mut buf = [0u8; 4096];
     let want = (len as usize).min(buf.len());
-    match s.read_raw(&mut buf[..want]) {
-        Ok(0) => {
-            s.closed = true;
-            Err(StreamError::Closed)
-        }
-        Ok(n) => Ok(n as u64),
-        Err(e) => {
-            s.closed = true;
-            Err(failed(e))
-        }
-    }
+    s.read_some(&mut buf[..want]).map(|n| n as u64)
 }
 
 /// `[method]input-stream.read`: "Perform a non-blocking read from the stream. … This function
@@ -418,17 +415,7 @@ fn splice(this: u32, src: u32, len: u64, blocking: bool) -> Result<u64, StreamEr
     }
     let mut buf = [0u8; 4096];
     let want = (len as usize).min(buf.len());
-    let n = match s.read_raw(&mut buf[..want]) {
-        Ok(0) => {
-            s.closed = true;
-            return Err(StreamError::Closed);
-        }
-        Ok(n) => n,
-        Err(e) => {
-            s.closed = true;
-            return Err(failed(e));
-        }
-    };
+    let n = s.read_some(&mut buf[..want])?;
     write(this, &buf[..n], false).map(|()| n as u64)
 }
 
