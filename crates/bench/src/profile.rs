@@ -71,11 +71,28 @@ fn short(name: &str) -> String {
     d.strip_prefix("wasip2_on_wasip1::").unwrap_or(&d).to_string()
 }
 
+/// One build, instrumented once for all probes.
+struct Build<'a> {
+    module: &'a Path,
+    instrumented: PathBuf,
+    names: BTreeMap<u32, String>,
+    /// Functions below this index are imports (WASIp1 calls).
+    imported: u32,
+}
+
+impl<'a> Build<'a> {
+    fn new(module: &'a Path, dir: &Path) -> Build<'a> {
+        let wasm = std::fs::read(module).unwrap();
+        let instrumented = dir.join(format!("{}.icount.wasm", module.file_stem().unwrap().to_string_lossy()));
+        std::fs::write(&instrumented, icount::instrument(&wasm).unwrap()).unwrap();
+        let (names, imported) = icount::function_names(&wasm);
+        Build { module, instrumented, names, imported }
+    }
+}
+
 /// Per-iteration counts of one build for one probe: by function index.
-fn per_iteration(p: &Probe, module: &Path, dir: &Path) -> BTreeMap<u32, f64> {
-    let instrumented = dir.join(format!("{}.icount.wasm", module.file_stem().unwrap().to_string_lossy()));
-    let wasm = std::fs::read(module).unwrap();
-    std::fs::write(&instrumented, icount::instrument(&wasm).unwrap()).unwrap();
+fn per_iteration(p: &Probe, b: &Build, dir: &Path) -> BTreeMap<u32, f64> {
+    let (module, instrumented) = (b.module, &b.instrumented);
     let counts: Vec<BTreeMap<u32, u64>> = p
         .sizes
         .iter()
@@ -86,7 +103,7 @@ fn per_iteration(p: &Probe, module: &Path, dir: &Path) -> BTreeMap<u32, f64> {
             }
             let file = dir.join("icount.txt");
             let _ = std::fs::remove_file(&file);
-            crate::exec("wasmtime-run", &instrumented, &(p.args)(n), &sandbox, &[("WASMTIME_RUN_ICOUNT", &file)]);
+            crate::exec("wasmtime-run", instrumented, &(p.args)(n), &sandbox, &[("WASMTIME_RUN_ICOUNT", &file)]);
             icount::parse_counts(&std::fs::read_to_string(&file).unwrap())
         })
         .collect();
@@ -99,13 +116,15 @@ pub fn run(modules: &BTreeMap<&str, PathBuf>, dir: &Path, only: Option<&str>) {
     println!("| workload | build | wasm instructions | in the adapter | in the program | WASIp1 calls |");
     println!("| --- | --- | --- | --- | --- | --- |");
     let mut tops = Vec::new();
+    let builds: BTreeMap<&str, Build> = ["p1", "p2", "p2zc"].into_iter().map(|b| (b, Build::new(&modules[b], dir))).collect();
     for p in probes().into_iter().filter(|p| only.is_none_or(|o| p.name.contains(o))) {
         for build in ["p1", "p2", "p2zc"] {
             if build == "p2zc" && !p.zero_copy {
                 continue;
             }
-            let (names, imported) = icount::function_names(&std::fs::read(&modules[build]).unwrap());
-            let d = per_iteration(&p, &modules[build], dir);
+            let Build { names, imported, .. } = &builds[build];
+            let imported = *imported;
+            let d = per_iteration(&p, &builds[build], dir);
             let name = |f: &u32| names.get(f).cloned().unwrap_or_else(|| format!("#{f}"));
             let (mut total, mut adapter, mut calls) = (0.0, 0.0, Vec::new());
             for (f, n) in &d {
