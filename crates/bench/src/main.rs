@@ -258,16 +258,16 @@ fn main() {
     let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
     let dir = root().join("target/bench");
     std::fs::create_dir_all(&dir).unwrap();
+    if args.iter().any(|a| a == "--size") {
+        sizes(&dir);
+        return;
+    }
     let src = root().join("bench/workloads.c");
     let mut modules = BTreeMap::new();
     for v in VARIANTS {
         let out = dir.join(format!("workloads-{v}.wasm"));
         build(&src, v, &out);
         modules.insert(v, out);
-    }
-    if args.iter().any(|a| a == "--size") {
-        sizes(&dir);
-        return;
     }
     if args.iter().any(|a| a == "--profile") {
         profile::run(&modules, &dir, only.as_deref());
