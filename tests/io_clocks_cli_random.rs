@@ -151,5 +151,10 @@ fn zero_copy_reads_land_in_the_callers_buffer() {
         assert!(t.stdout.contains(&format!("adapter placed {} bytes in caller buffers; copies avoided: all", stdin.len())), "{rt:?}: {}", t.stdout);
         let reads: usize = t.stdout.split("reads: ").nth(1).unwrap().split(',').next().unwrap().parse().unwrap();
         assert!(reads >= stdin.len() / 65536, "{}", t.stdout);
+        // The private heap has its page (the table lives there) and does not grow with
+        // handles that come and go.
+        let pages = t.stdout.split("adapter heap pages: ").nth(1).unwrap().lines().next().unwrap();
+        let (before, after) = pages.split_once(" -> ").unwrap();
+        assert!(before.parse::<u32>().unwrap() >= 1 && before == after, "{rt:?}: {}", t.stdout);
     }
 }
