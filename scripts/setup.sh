@@ -3,8 +3,8 @@
 #  - rustup targets wasm32-wasip1 (the adapter) and wasm32-wasip2 (the guests)
 #  - Debian: clang-19, lld-19, llvm-19 (llvm-dwarfdump for the debug-info test),
 #    libclang-rt-19-dev-wasm32 (C guests), cmake, libclang-dev (WAMR)
-#  - the wasm32-wasip2 C sysroot from Debian unstable's wasi-libc, unpacked under .tools/
-#    with a private apt state, so the system's apt sources are never touched.
+#  - the wasm32-wasip2 C sysroots from Debian's wasi-libc (unstable and trixie), unpacked under
+#    .tools/ with a private apt state, so the system's apt sources are never touched.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools="$root/.tools"
@@ -32,20 +32,54 @@ for t in wasm32-unknown-wasip2 wasm32-unknown-wasip1; do
   cp -f "$res/lib/wasi/libclang_rt.builtins-wasm32.a" "$tools/clang-resource/lib/$t/libclang_rt.builtins.a"
 done
 
-# wasi-libc's wasm32-wasip2 sysroot from Debian unstable, with a private apt configuration.
-if [ ! -f "$tools/wasi-sysroot/lib/wasm32-wasip2/libc.a" ]; then
-  apt="$tools/apt"
+# The Debian mirror this machine's own apt configuration uses (deb822 `.sources` files or
+# one-line `.list` entries); only the suite differs for the sysroot downloads below, so nothing
+# in the repository names a mirror.
+debian_mirror() {
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk 'BEGIN { RS = ""; FS = "\n" }
+         { uri = ""; suites = ""; comps = ""
+           for (i = 1; i <= NF; i++) {
+             if ($i ~ /^URIs:/) { uri = $i; sub(/^URIs:[ \t]*/, "", uri); sub(/[ \t].*/, "", uri) }
+             if ($i ~ /^Suites:/) suites = $i
+             if ($i ~ /^Components:/) comps = $i }
+           if (uri != "" && comps ~ /main/ && suites !~ /security/ && uri ~ /debian\/?$/) { print uri; exit } }' "$f"
+  done
+  cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+    awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { if ($i ~ /debian\/?$/ && $(i+1) !~ /security/) print $i; break } }'
+}
+
+# wasi-libc's sysroot from Debian suite $1 (its wasm32-wasip1/-wasip2 libs and headers), unpacked
+# into $2 with a private apt state, so the system's apt sources are never touched.
+#  - unstable: the newest wasi-libc (the default sysroot, .tools/wasi-sysroot)
+#  - trixie: 0.0~git20241209, the wasi-sdk 25 era (its wasip2 libc also imports WASIp1 and the
+#    component adapter's adapter_*_badfd), .tools/wasi-sysroot-trixie
+fetch_sysroot() {
+  local suite=$1 dest=$2
+  [ -f "$dest/lib/wasm32-wasip2/libc.a" ] && return 0
+  local mirror
+  mirror=$(debian_mirror | head -n 1)
+  if [ -z "$mirror" ]; then
+    echo "setup: no Debian mirror in this machine's apt configuration (/etc/apt/sources.list*); cannot fetch wasi-libc ($suite)" >&2
+    exit 1
+  fi
+  local apt="$tools/apt-$suite"
   mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/etc"
-  echo "deb http://deb.debian.org/debian unstable main" > "$apt/etc/sources.list"
-  aopts=(-o Dir::Etc::SourceList="$apt/etc/sources.list" -o Dir::Etc::SourceParts=/dev/null
-         -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt" -o APT::Get::List-Cleanup=0)
+  echo "deb $mirror $suite main" > "$apt/etc/sources.list"
+  local aopts=(-o Dir::Etc::SourceList="$apt/etc/sources.list" -o Dir::Etc::SourceParts=/dev/null
+               -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt" -o APT::Get::List-Cleanup=0)
   apt-get "${aopts[@]}" update -qq
-  (cd "$apt" && apt-get "${aopts[@]}" download wasi-libc >/dev/null)
+  (cd "$apt" && rm -f wasi-libc_*.deb && apt-get "${aopts[@]}" download wasi-libc >/dev/null)
   rm -rf "$apt/x" && dpkg -x "$apt"/wasi-libc_*.deb "$apt/x"
+  local src sys
   src=$(dirname "$(find "$apt/x" -path '*/lib/wasm32-wasip2/libc.a' | head -1)")
   sys=$(dirname "$(dirname "$src")")   # .../wasi-sysroot-like root holding include/ and lib/
-  rm -rf "$tools/wasi-sysroot"; mkdir -p "$tools/wasi-sysroot"
-  cp -a "$sys/include" "$sys/lib" "$tools/wasi-sysroot/"
+  rm -rf "$dest"; mkdir -p "$dest"
+  cp -a "$sys/include" "$sys/lib" "$dest/"
   rm -rf "$apt/x"
-fi
+}
+fetch_sysroot unstable "$tools/wasi-sysroot"
+fetch_sysroot trixie "$tools/wasi-sysroot-trixie"
 echo "setup: ok ($tools)"

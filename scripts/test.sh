@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test of the project on a fresh machine: installs what is missing, builds the
-# host tools (the linker with the adapter archive, the WAMR and wasmtime runners) in release
+# Runs every test of the project on a fresh machine: installs what is missing, builds the real
+# iwasm of five WAMR releases (scripts/wamr-fleet.sh, cached), builds the host tools (the linker with the adapter archive, the WAMR and wasmtime runners) in release
 # mode, then runs all unit and end-to-end tests in the same profile (so wasmtime and WAMR are
 # compiled once).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/setup.sh
+# The real iwasm of every WAMR release the tests run on (default builds, cached outside the tree).
+bash scripts/wamr-fleet.sh >/dev/null
 cargo build --release --locked -p wasip2-on-wasip1-ld -p wamr-run -p wasmtime-run
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

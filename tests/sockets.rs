@@ -15,7 +15,7 @@ fn pool() -> Vec<String> {
 #[test]
 fn c_sockets_on_wamr_match_native() {
     let g = cached("c-net-wamr", || c_guest_for("net", "wamr"));
-    let t = differential_on(&g, &Case { args: vec!["all".into()], flags: pool(), ..Default::default() }, &[Runtime::Wamr]);
+    let t = differential_on(&g, &Case { args: vec!["all".into()], flags: pool(), ..Default::default() }, &Runtime::WAMRS);
     assert_eq!(t.status, Some(0), "{}", t.stderr);
     for l in [
         "IPv4 connect: ok",
@@ -38,7 +38,7 @@ fn c_sockets_on_wamr_match_native() {
 #[test]
 fn rust_std_net_on_wamr_matches_native() {
     let g = cached("rust-std-net-wamr", || rust_guest_for("std-net", "wamr"));
-    let t = differential_on(&g, &Case { flags: pool(), ..Default::default() }, &[Runtime::Wamr]);
+    let t = differential_on(&g, &Case { flags: pool(), ..Default::default() }, &Runtime::WAMRS);
     assert_eq!(t.status, Some(0), "{}", t.stderr);
     assert!(t.stdout.contains("[::1]:0: 100000 bytes there and back intact: true"), "{}", t.stdout);
     assert!(t.stdout.contains("connect refused: Err(ConnectionRefused)"), "{}", t.stdout);
@@ -73,11 +73,9 @@ fn portable_build_answers_as_a_host_without_network() {
 }
 
 /// A server and concurrent clients as separate processes: echo over loopback.
-fn echo(module_server: &std::path::Path, module_client: &std::path::Path, runner: &str, clients: usize) -> (String, Vec<String>) {
-    let mut server = Command::new(tool(runner))
-        .args(pool())
-        .arg(module_server)
-        .args(["server", &clients.to_string()])
+fn echo(module_server: &std::path::Path, module_client: &std::path::Path, rt: Runtime, clients: usize) -> (String, Vec<String>) {
+    let here = std::env::temp_dir();
+    let mut server = runtime_command(rt, &here, None, &pool(), module_server, &["server".into(), clients.to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -88,9 +86,10 @@ fn echo(module_server: &std::path::Path, module_client: &std::path::Path, runner
     let port = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("server said {line:?}")).to_string();
     let handles: Vec<_> = (0..clients)
         .map(|i| {
-            let (runner, module, port) = (tool(runner), module_client.to_path_buf(), port.clone());
+            let (module, port, here) = (module_client.to_path_buf(), port.clone(), here.clone());
             std::thread::spawn(move || {
-                let o = Command::new(runner).args(pool()).arg(module).args(["client", &port, &(300_000 + i * 1000).to_string()]).output().unwrap();
+                let args = ["client".to_string(), port, (300_000 + i * 1000).to_string()];
+                let o = runtime_command(rt, &here, None, &pool(), &module, &args).output().unwrap();
                 assert!(o.status.success(), "client {i}: {}", String::from_utf8_lossy(&o.stderr));
                 String::from_utf8(o.stdout).unwrap()
             })
@@ -107,12 +106,14 @@ fn echo(module_server: &std::path::Path, module_client: &std::path::Path, runner
 #[test]
 fn tcp_echo_server_and_concurrent_clients_as_processes() {
     let g = cached("c-net-wamr", || c_guest_for("net", "wamr"));
-    let native = echo(&g.native, &g.native, "wasmtime-run", 6);
-    let wamr = echo(&g.adapted, &g.adapted, "wamr-run", 6);
-    assert_eq!(native, wamr);
+    let native = echo(&g.native, &g.native, Runtime::NativeP2, 6);
     let total: usize = (0..6).map(|i| 300_000 + i * 1000).sum();
-    assert_eq!(wamr.0.trim(), format!("server echoed {total} bytes over 6 connections"));
-    assert!(wamr.1.iter().all(|c| c.starts_with("client: ") && c.contains("bytes echoed")), "{:?}", wamr.1);
+    for rt in Runtime::WAMRS {
+        let wamr = echo(&g.adapted, &g.adapted, rt, 6);
+        assert_eq!(native, wamr, "{rt:?}");
+        assert_eq!(wamr.0.trim(), format!("server echoed {total} bytes over 6 connections"));
+        assert!(wamr.1.iter().all(|c| c.starts_with("client: ") && c.contains("bytes echoed")), "{rt:?}: {:?}", wamr.1);
+    }
 }
 
 #[test]
@@ -131,7 +132,7 @@ fn check_distinguishes_the_builds() {
 #[test]
 fn mio_event_loop_echo_on_wamr_matches_native() {
     let g = cached("rust-mio-echo-wamr", || rust_guest_for("mio-echo", "wamr"));
-    let t = differential_on(&g, &Case { flags: pool(), ..Default::default() }, &[Runtime::Wamr]);
+    let t = differential_on(&g, &Case { flags: pool(), ..Default::default() }, &Runtime::WAMRS);
     assert_eq!(t.status, Some(0), "{}", t.stderr);
     assert!(t.stdout.contains("mio echo: 4194304 bytes sent and received back, intact: true"), "{}", t.stdout);
 }
@@ -142,7 +143,7 @@ fn mio_event_loop_echo_on_wamr_matches_native() {
 #[test]
 fn socket_state_machine_and_errors_match_native() {
     let g = cached("rust-p2-sockets-wamr", || rust_guest_for("p2-sockets", "wamr"));
-    let t = differential_on(&g, &Case { flags: pool(), ..Default::default() }, &[Runtime::Wamr]);
+    let t = differential_on(&g, &Case { flags: pool(), ..Default::default() }, &Runtime::WAMRS);
     assert_eq!(t.status, Some(0), "{}", t.stderr);
     for l in [
         "finish-bind before start: Some(ErrorCode { code: 7, name: \"not-in-progress\"",

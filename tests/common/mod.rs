@@ -152,12 +152,95 @@ pub enum Runtime {
     NativeP2,
     /// The adapted module on wasmtime's WASIp1.
     WasmtimeP1,
-    /// The adapted module on WAMR.
+    /// The adapted module on WAMR 2.4.3 embedded in `wamr-run`.
     Wamr,
+    /// The adapted module on the real `iwasm` CLI of a WAMR release, built with its default
+    /// options by `scripts/wamr-fleet.sh`.
+    Iwasm(&'static str),
 }
 
+/// The oldest and the newest WAMR release whose real `iwasm` every differential test runs on.
+pub const IWASM_OLDEST: &str = "1.1.2";
+pub const IWASM_NEWEST: &str = "2.4.5";
+/// Every release `scripts/wamr-fleet.sh` builds (the hello programs run on all of them).
+pub const IWASM_FLEET: [&str; 5] = ["1.1.2", "1.3.3", "2.1.2", "2.2.0", "2.4.5"];
+
 impl Runtime {
-    pub const ADAPTED: [Runtime; 2] = [Runtime::WasmtimeP1, Runtime::Wamr];
+    /// Every runtime an adapted portable module runs on.
+    pub const ADAPTED: [Runtime; 4] = [Runtime::WasmtimeP1, Runtime::Wamr, Runtime::Iwasm(IWASM_OLDEST), Runtime::Iwasm(IWASM_NEWEST)];
+    /// The WAMRs (a WAMR-build module runs on WAMR only: wasmtime refuses WAMR's socket imports).
+    pub const WAMRS: [Runtime; 3] = [Runtime::Wamr, Runtime::Iwasm(IWASM_OLDEST), Runtime::Iwasm(IWASM_NEWEST)];
+}
+
+/// The real `iwasm` of WAMR `version`: built (once, cached outside the tree) by
+/// `scripts/wamr-fleet.sh`, which prints `VERSION PATH`. `scripts/test.sh` builds the whole
+/// fleet before the tests start; this only looks the path up (and builds what is missing).
+pub fn iwasm(version: &str) -> PathBuf {
+    static PATHS: OnceLock<std::sync::Mutex<BTreeMap<String, PathBuf>>> = OnceLock::new();
+    let mut m = PATHS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(p) = m.get(version) {
+        return p.clone();
+    }
+    let out = clean_command("bash").arg(root().join("scripts/wamr-fleet.sh")).arg(version).output().expect("running scripts/wamr-fleet.sh");
+    assert!(out.status.success(), "scripts/wamr-fleet.sh {version} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let path = text
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{version} ")))
+        .map(|p| PathBuf::from(p.trim()))
+        .unwrap_or_else(|| panic!("scripts/wamr-fleet.sh {version} printed no path: {text}"));
+    assert!(path.is_file(), "{} is missing", path.display());
+    m.insert(version.to_string(), path.clone());
+    path
+}
+
+/// The guest-visible preopen `/sandbox`. WAMR's `iwasm` before 2.x has `--dir=DIR` only (the
+/// guest sees the host path), so each iwasm run gets a private mount namespace in which the
+/// run's own sandbox directory is bind-mounted on `/sandbox` (an empty directory created once;
+/// the tests run as root, as CI does).
+const GUEST_SANDBOX: &str = "/sandbox";
+
+/// The command that runs `module` (with `args`) on `rt` in `work`, with `sandbox` preopened as
+/// `/sandbox` when given, and the runner options `flags` (iwasm's syntax).
+pub fn runtime_command(rt: Runtime, work: &Path, sandbox: Option<&Path>, flags: &[String], module: &Path, args: &[String]) -> Command {
+    let mut c = match rt {
+        Runtime::NativeP2 | Runtime::WasmtimeP1 => Command::new(tool("wasmtime-run")),
+        Runtime::Wamr => Command::new(tool("wamr-run")),
+        Runtime::Iwasm(v) => match sandbox {
+            Some(dir) => {
+                if !Path::new(GUEST_SANDBOX).is_dir() {
+                    std::fs::create_dir_all(GUEST_SANDBOX)
+                        .unwrap_or_else(|e| panic!("creating the mount point {GUEST_SANDBOX} for the iwasm runs (needs root): {e}"));
+                }
+                let dir = std::fs::canonicalize(dir).unwrap();
+                let mut c = Command::new("unshare");
+                c.args(["--mount", "--propagation", "private", "--", "sh", "-c", r#"mount --bind "$0" /sandbox && exec "$@""#]);
+                c.arg(dir).arg(iwasm(v)).arg(format!("--dir={GUEST_SANDBOX}"));
+                c
+            }
+            None => Command::new(iwasm(v)),
+        },
+    };
+    c.current_dir(work);
+    if let (Some(_), false) = (sandbox, matches!(rt, Runtime::Iwasm(_))) {
+        c.arg("--map-dir=/sandbox::sandbox");
+    }
+    c.args(flags).arg(module).args(args);
+    c
+}
+
+/// iwasm reports a trap on stdout as a last line `Exception: MESSAGE` and exits with status 1;
+/// `wamr-run` prints WAMR's exception text on stderr and exits with 134, as wasmtime does. The
+/// transcript of an iwasm run is put in `wamr-run`'s form so that the two compare.
+fn iwasm_trap_as_wamr_run(stdout: &mut String, stderr: &mut String, status: &mut Option<i32>) {
+    let body = stdout.strip_suffix('\n').unwrap_or(stdout);
+    let at = body.rfind('\n').map_or(0, |i| i + 1);
+    if let Some(message) = body[at..].strip_prefix("Exception: ") {
+        let message = message.to_string();
+        stdout.truncate(at);
+        stderr.push_str(&format!("Exception: {message}\n"));
+        *status = Some(134);
+    }
 }
 
 /// What a program run produced.
@@ -204,19 +287,11 @@ pub fn run(guest: &Guest, rt: Runtime, case: &Case) -> Transcript {
     let work = tempdir(&format!("{}-{rt:?}", guest.name.replace('/', "-")));
     let sandbox = work.join("sandbox");
     std::fs::create_dir_all(&sandbox).unwrap();
-    let (runner, module) = match rt {
-        Runtime::NativeP2 => ("wasmtime-run", &guest.native),
-        Runtime::WasmtimeP1 => ("wasmtime-run", &guest.adapted),
-        Runtime::Wamr => ("wamr-run", &guest.adapted),
-    };
+    let module = if rt == Runtime::NativeP2 { &guest.native } else { &guest.adapted };
     std::fs::copy(module, work.join("prog.wasm")).unwrap();
-    let mut c = Command::new(tool(runner));
-    c.current_dir(&work).arg("--map-dir=/sandbox::sandbox");
-    for (k, v) in &case.env {
-        c.arg(format!("--env={k}={v}"));
-    }
-    c.args(&case.flags);
-    c.arg("prog.wasm").args(&case.args);
+    let mut flags: Vec<String> = case.env.iter().map(|(k, v)| format!("--env={k}={v}")).collect();
+    flags.extend(case.flags.iter().cloned());
+    let mut c = runtime_command(rt, &work, Some(&sandbox), &flags, Path::new("prog.wasm"), &case.args);
     c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = c.spawn().unwrap();
     let input = case.stdin.clone();
@@ -230,12 +305,16 @@ pub fn run(guest: &Guest, rt: Runtime, case: &Case) -> Transcript {
     let mut files = BTreeMap::new();
     tree(&sandbox, &sandbox, &mut files);
     let _ = std::fs::remove_dir_all(&work);
-    Transcript {
+    let mut t = Transcript {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         status: out.status.code(),
         files,
+    };
+    if let Runtime::Iwasm(_) = rt {
+        iwasm_trap_as_wamr_run(&mut t.stdout, &mut t.stderr, &mut t.status);
     }
+    t
 }
 
 /// Runs the guest natively and on both adapted runtimes, and asserts all three transcripts

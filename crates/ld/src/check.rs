@@ -12,6 +12,7 @@
 
 use crate::rewrite::{self, Kind};
 use crate::table::{self, Build, Lookup, Status};
+use crate::wamr::{self, Target};
 use serde_json::json;
 
 /// Which build's coverage to check against (`--runtime`).
@@ -40,8 +41,9 @@ pub struct Report {
     pub runs: bool,
 }
 
-/// Checks `bytes` (named `file` in messages).
-pub fn check(file: &str, bytes: &[u8], runtime: Runtime) -> Result<Report, String> {
+/// Checks `bytes` (named `file` in messages): its imports against `runtime`'s adapter build,
+/// and, unless `wamr` is `None`, its WebAssembly features against that WAMR release.
+pub fn check(file: &str, bytes: &[u8], runtime: Runtime, wamr: Option<&Target>) -> Result<Report, String> {
     match rewrite::kind(bytes) {
         Kind::NotWasm => return Err(format!("{file}: not a WebAssembly binary")),
         Kind::Component => {
@@ -116,16 +118,55 @@ pub fn check(file: &str, bytes: &[u8], runtime: Runtime) -> Result<Report, Strin
     if entry.is_none() {
         runs = false;
     }
+    // WebAssembly features, against the WAMR release.
+    let usage = crate::features::scan(bytes).map_err(|e| format!("{file}: {e:#}"))?;
+    let mut features = Vec::new();
+    let mut feature_text = String::new();
+    for (f, uses) in &usage {
+        let loads = wamr.is_none_or(|t| t.loads(*f));
+        runs &= loads;
+        let functions: Vec<String> = uses.functions.iter().map(|i| info.name_of(*i)).collect();
+        let enable = (!loads).then(|| wamr::how_to_enable(*f));
+        feature_text.push_str(&format!(
+            "  {:<12} {f}: {}{}{}\n",
+            if wamr.is_none() { "used" } else if loads { "loads" } else { "refused" },
+            uses.what.iter().take(6).cloned().collect::<Vec<_>>().join(", "),
+            if functions.is_empty() { String::new() } else { format!(" (in {})", functions.iter().take(8).cloned().collect::<Vec<_>>().join(", ")) },
+            enable.map(|e| format!("; needs {e}")).unwrap_or_default()
+        ));
+        features.push(json!({
+            "feature": f.name(), "loads": loads, "uses": uses.what, "functions": functions, "needs": enable,
+        }));
+    }
+    // A module with WAMR-only imports runs on WAMR, not on a plain WASIp1 runtime.
+    let wamr_only = rows.iter().any(|r| r["status"] == "wasip1-wamr");
+    let verdict = match (runs, wamr) {
+        (false, _) => "cannot run on a plain WASIp1 runtime as it is".to_string(),
+        (true, Some(t)) if wamr_only => format!("runs on {} only (it imports WAMR's socket extension)", t.describe()),
+        (true, None) if wamr_only => "runs on WAMR only (it imports WAMR's socket extension)".to_string(),
+        (true, Some(t)) => format!("runs on a plain WASIp1 runtime, {} included", t.describe()),
+        (true, None) => "runs on a plain WASIp1 runtime".to_string(),
+    };
     let head = format!(
-        "{file}: core module, {} imports, entry point {}\n{}",
+        "{file}: core module, {} imports, entry point {}\n{verdict}",
         rows.len(),
         entry.unwrap_or("none (no _start or _initialize)"),
-        if runs { "runs on a plain WASIp1 runtime" } else { "cannot run on a plain WASIp1 runtime as it is" }
     );
+    let feature_head = match wamr {
+        Some(t) => format!("WebAssembly features, against {}:\n", t.describe()),
+        None => "WebAssembly features (no WAMR check):\n".to_string(),
+    };
+    text.push_str(&feature_head);
+    if feature_text.is_empty() {
+        text.push_str("  none beyond the MVP\n");
+    }
+    text.push_str(&feature_text);
     let runtime_name = if runtime == Runtime::Wamr { "wamr" } else { "portable" };
     let json = json!({
         "file": file, "kind": "core-module", "runtime": runtime_name, "entry": entry,
         "runs_on_wasip1": runs, "imports": rows,
+        "wamr": wamr.map(|t| json!({"requested": t.requested, "profile": t.release.version, "extra": t.extra.iter().map(|f| f.name()).collect::<Vec<_>>()})),
+        "features": features,
     });
     Ok(Report { text: format!("{head}\n{text}"), json, runs })
 }

@@ -6,8 +6,12 @@
 //! - [`rewrite`]: the module rewrite (import redirection, `_start`, section clean-up).
 //! - [`check`]: what a module imports and whether it can run on WASIp1.
 //! - [`coverage`]: the README's coverage table.
+//! - [`features`]: the WebAssembly features a module uses, and where.
+//! - [`wamr`]: which features each WAMR release's default build loads (`--wamr`).
 pub mod check;
 pub mod coverage;
+pub mod features;
 pub mod link;
 pub mod rewrite;
 pub mod table;
+pub mod wamr;

@@ -15,6 +15,7 @@
 
 use crate::rewrite::{self, Info, Plan};
 use crate::table::{self, Build, Lookup};
+use crate::wamr::{self, Target};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -77,16 +78,30 @@ fn unescape(l: &str) -> String {
     s
 }
 
-/// The caller's arguments, split into the output path, the adapter build and the rest.
+/// The caller's arguments, split into the output path, the adapter build, the WAMR release
+/// the output must load on, and the rest.
 #[derive(Debug, PartialEq)]
 pub struct Args {
     pub output: PathBuf,
     pub build: Build,
+    /// `None`: no WAMR feature check (`--wamr=off`).
+    pub wamr: Option<Target>,
     pub rest: Vec<String>,
 }
 
 /// The option selecting the adapter build (also `$WASIP2_ON_WASIP1_RUNTIME`).
 pub const RUNTIME_OPTION: &str = "--wasip2-on-wasip1-runtime=";
+/// The options naming the WAMR release the output must load on (also `$WASIP2_ON_WASIP1_WAMR`;
+/// default: the oldest measured release). `wasm-ld` has no option of either name.
+pub const WAMR_OPTIONS: [&str; 2] = ["--wamr=", "--wasip2-on-wasip1-wamr="];
+
+/// `--wamr=` / `$WASIP2_ON_WASIP1_WAMR` as a target (`None` for `off`).
+pub fn wamr_target(value: Option<&str>) -> Result<Option<Target>> {
+    match value {
+        None | Some("") => Ok(Some(Target::oldest())),
+        Some(v) => wamr::parse_target(v).map_err(|e| anyhow::Error::new(LinkError(format!("wasip2-on-wasip1-ld: {e}")))),
+    }
+}
 
 pub fn parse_args(args: Vec<String>) -> Result<Args> {
     let mut args = expand_args(args)?;
@@ -100,9 +115,12 @@ pub fn parse_args(args: Vec<String>) -> Result<Args> {
         None | Some("") => Build::Portable,
         Some(v) => Build::parse(v).with_context(|| format!("WASIP2_ON_WASIP1_RUNTIME={v}: expected portable or wamr"))?,
     };
+    let mut wamr = wamr_target(std::env::var("WASIP2_ON_WASIP1_WAMR").ok().as_deref())?;
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
-        if let Some(v) = a.strip_prefix(RUNTIME_OPTION) {
+        if let Some(v) = WAMR_OPTIONS.iter().find_map(|o| a.strip_prefix(o)) {
+            wamr = wamr_target(Some(v))?;
+        } else if let Some(v) = a.strip_prefix(RUNTIME_OPTION) {
             build = Build::parse(v).with_context(|| format!("{a}: expected portable or wamr"))?;
         } else if a == "-o" || a == "--output" {
             output = it.next().context("-o needs a file name")?.into();
@@ -114,7 +132,7 @@ pub fn parse_args(args: Vec<String>) -> Result<Args> {
             rest.push(a);
         }
     }
-    Ok(Args { output, build, rest })
+    Ok(Args { output, build, wamr, rest })
 }
 
 /// `wasm-ld` to run: `$WASIP2_ON_WASIP1_WASM_LD`, else Rust's `rust-lld -flavor wasm`, else a
@@ -166,7 +184,7 @@ pub fn keep(sym: &str) -> [String; 2] {
 
 /// Links (`wasip2-on-wasip1-ld`).
 pub fn link(args: Vec<String>) -> Result<()> {
-    let Args { output, build, rest } = parse_args(args)?;
+    let Args { output, build, wamr, rest } = parse_args(args)?;
     let tmp = TempDir::new()?;
     let archive = tmp.path().join("libwasip2_on_wasip1.a");
     std::fs::write(&archive, self::archive(build))?;
@@ -194,7 +212,7 @@ pub fn link(args: Vec<String>) -> Result<()> {
         run_wasm_ld(&rest, &archive, &extra, &pass2)?;
         wasm = std::fs::read(&pass2)?;
     }
-    let out = finish(&wasm, &output, build)?;
+    let out = finish(&wasm, &output, build, wamr.as_ref())?;
     std::fs::write(&output, out).with_context(|| format!("writing {}", output.display()))?;
     Ok(())
 }
@@ -268,8 +286,9 @@ fn served_leftovers(info: &Info, output: &Path, build: Build) -> Result<Vec<&'st
 /// The post-link step, on a module linked with the adapter archive: redirects the WASI 0.2
 /// imports left (to the adapter implementations the link exported), adds `_start`, drops
 /// the helper exports and `component-type` sections, validates, and refuses a module that
-/// still imports anything but `wasi_snapshot_preview1`.
-pub fn finish(wasm: &[u8], output: &Path, build: Build) -> Result<Vec<u8>> {
+/// still imports anything but `wasi_snapshot_preview1`, or that uses a WebAssembly feature
+/// `wamr` cannot load.
+pub fn finish(wasm: &[u8], output: &Path, build: Build, wamr: Option<&Target>) -> Result<Vec<u8>> {
     if !matches!(rewrite::kind(wasm), rewrite::Kind::Module) {
         bail!(LinkError(format!("wasip2-on-wasip1: {}: not a core WebAssembly module", output.display())));
     }
@@ -334,7 +353,71 @@ pub fn finish(wasm: &[u8], output: &Path, build: Build) -> Result<Vec<u8>> {
     if !left.is_empty() {
         bail!(LinkError(format!("wasip2-on-wasip1-ld: imports left after rewriting: {}", left.join(", "))));
     }
+    refuse_features(&out, &after, output, wamr)?;
     Ok(out)
+}
+
+/// `wasip2-on-wasip1 lower`: any core module (a wasm32-wasip1 build too) rewritten with the
+/// index immediates old WAMR reads as single bytes (see `rewrite::apply`), validated, and
+/// checked against `wamr`.
+pub fn lower(wasm: &[u8], output: &Path, wamr: Option<&Target>) -> Result<Vec<u8>> {
+    if !matches!(rewrite::kind(wasm), rewrite::Kind::Module) {
+        bail!(LinkError(format!("wasip2-on-wasip1: {}: not a core WebAssembly module", output.display())));
+    }
+    let info = rewrite::inspect(wasm)?;
+    let out = rewrite::apply(wasm, &info, &Plan::default())?;
+    rewrite::validate(&out)?;
+    refuse_features(&out, &rewrite::inspect(&out)?, output, wamr)?;
+    Ok(out)
+}
+
+/// Fails, naming each feature, its uses and the build option that would accept it, when the
+/// finished module `out` uses a WebAssembly feature `wamr` cannot load.
+fn refuse_features(out: &[u8], info: &Info, output: &Path, wamr: Option<&Target>) -> Result<()> {
+    // The adapter's state (handle table, scratch space, private heap) is global and unguarded:
+    // a second thread in the same memory would race it. Refused whatever the runtime.
+    if crate::features::scan(out)?.contains_key(&crate::features::Feature::SharedMemory) {
+        bail!(LinkError(format!(
+            "wasip2-on-wasip1-ld: {}: the program has a shared memory (threads). The adapter keeps one \
+             global, unsynchronised state (handles, scratch space, its heap) and cannot be shared by \
+             threads; link without --shared-memory / -pthread.",
+            output.display()
+        )));
+    }
+    let Some(target) = wamr else { return Ok(()) };
+    let refused = feature_refusals(out, info, target)?;
+    if !refused.is_empty() {
+        bail!(LinkError(format!(
+            "wasip2-on-wasip1-ld: {} uses WebAssembly features that {} cannot load:\n  {}\n\
+             Name the WAMR the devices run with --wamr=VERSION[+FEATURE...] (e.g. --wamr=2.4, \
+             --wamr=2.2+simd for a build with WAMR_BUILD_SIMD=1), or --wamr=off for no WAMR check.",
+            output.display(),
+            target.describe(),
+            refused.join("\n  ")
+        )));
+    }
+    Ok(())
+}
+
+/// One line per feature of the module `wasm` that `target` cannot load: the feature, what
+/// uses it, in which functions, and the WAMR build option that would accept it.
+pub fn feature_refusals(wasm: &[u8], info: &Info, target: &Target) -> Result<Vec<String>> {
+    let usage = crate::features::scan(wasm)?;
+    Ok(wamr::refused(&usage, target)
+        .into_iter()
+        .map(|(f, uses)| {
+            let what: Vec<&str> = uses.what.iter().map(String::as_str).take(6).collect();
+            let more = uses.what.len().saturating_sub(what.len());
+            let mut line = format!("{f} ({}{})", what.join(", "), if more > 0 { format!(", {more} more") } else { String::new() });
+            if !uses.functions.is_empty() {
+                let names: Vec<String> = uses.functions.iter().take(8).map(|f| format!("`{}`", info.name_of(*f))).collect();
+                let more = uses.functions.len().saturating_sub(names.len());
+                line.push_str(&format!(" in {}{}", names.join(", "), if more > 0 { format!(" and {more} more functions") } else { String::new() }));
+            }
+            line.push_str(&format!(": needs {}", wamr::how_to_enable(f)));
+            line
+        })
+        .collect())
 }
 
 fn callers(info: &Info, f: u32) -> String {
@@ -380,6 +463,11 @@ mod tests {
         let a = parse_args(v(&["-flavor", "wasm", "--export", "x", "a.o", "-o", "out.wasm", "-lc"])).unwrap();
         assert_eq!(a.output, PathBuf::from("out.wasm"));
         assert_eq!(a.build, Build::Portable);
+        assert_eq!(a.wamr, Some(Target::oldest()));
+        let w = parse_args(v(&["a.o", "--wamr=2.4", "-o", "x"])).unwrap();
+        assert_eq!((w.wamr.unwrap().release.version, w.rest), ("2.4.5", v(&["a.o"])));
+        assert_eq!(parse_args(v(&["--wasip2-on-wasip1-wamr=off", "a.o"])).unwrap().wamr, None);
+        assert!(parse_args(v(&["--wamr=0.9"])).is_err());
         let w = parse_args(v(&["a.o", "--wasip2-on-wasip1-runtime=wamr"])).unwrap();
         assert_eq!((w.build, w.rest), (Build::Wamr, v(&["a.o"])));
         assert!(parse_args(v(&["--wasip2-on-wasip1-runtime=other"])).is_err());

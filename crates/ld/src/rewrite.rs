@@ -338,10 +338,47 @@ fn leb_len(b: &[u8]) -> usize {
     b.iter().position(|x| x & 0x80 == 0).map_or(b.len(), |i| i + 1)
 }
 
-/// The code section re-emitted byte for byte, with only the function-index immediates of
-/// `call`, `return_call` and `ref.func` patched in place at their original width (wasm-ld
-/// writes them as padded 5-byte LEBs), and `_start` appended after every original body. Every
-/// body keeps its offset in the section, so DWARF addresses (code-section offsets) stay right.
+/// Whether WAMR built without reference types (the default before 2.3.0) reads this
+/// instruction's index immediates as single `0x00` bytes ("zero byte expected" otherwise):
+/// the table of `call_indirect`, the memory of `memory.size`/`grow`/`init`/`copy`/`fill` and
+/// the reserved byte of `atomic.fence`. Object files carry these as relocatable, padded 5-byte
+/// LEBs (`80 80 80 80 00`), which `wasm-ld` keeps.
+pub(crate) fn needs_single_byte_immediates(op: &wasmparser::Operator) -> bool {
+    use wasmparser::Operator as O;
+    matches!(
+        op,
+        O::CallIndirect { .. }
+            | O::ReturnCallIndirect { .. }
+            | O::MemorySize { .. }
+            | O::MemoryGrow { .. }
+            | O::MemoryInit { .. }
+            | O::MemoryCopy { .. }
+            | O::MemoryFill { .. }
+            | O::AtomicFence { .. }
+    )
+}
+
+/// `op` encoded with minimal LEB128 immediates.
+pub(crate) fn minimal_encoding(op: wasmparser::Operator) -> Result<Vec<u8>> {
+    let ins = reencode::RoundtripReencoder.instruction(op).map_err(|e| anyhow::anyhow!("re-encoding an instruction: {e}"))?;
+    let mut out = Vec::new();
+    wasm_encoder::Encode::encode(&ins, &mut out);
+    Ok(out)
+}
+
+/// The `nop` opcode: fills the bytes an instruction's shortened immediates no longer use.
+const NOP: u8 = 0x01;
+
+/// The code section re-emitted byte for byte, with only
+/// - the function-index immediates of `call`, `return_call` and `ref.func` patched in place
+///   at their original width (wasm-ld writes them as padded 5-byte LEBs, which every runtime
+///   reads), and
+/// - each instruction of [`needs_single_byte_immediates`] written with minimal immediates and
+///   followed by `nop`s up to its original length (every WAMR release loads that; the `nop`s
+///   are dropped by WAMR's fast interpreter at load time),
+///
+/// and `_start` appended after every original body. Every instruction keeps its offset in the
+/// section, so DWARF addresses (code-section offsets) stay right.
 /// `None` when an index or the function count does not fit its original width.
 fn code_in_place(wasm: &[u8], r: &Rewriter, start: Option<&wasm_encoder::Function>) -> Result<Option<Vec<u8>>> {
     let mut payload: Option<(usize, Vec<u8>)> = None;
@@ -356,6 +393,14 @@ fn code_in_place(wasm: &[u8], r: &Rewriter, start: Option<&wasm_encoder::Functio
                 let mut ops = body.get_operators_reader()?;
                 while !ops.eof() {
                     let (op, at) = ops.read_with_offset()?;
+                    let (at, end) = (at as usize - *base, ops.original_position() as usize - *base);
+                    if needs_single_byte_immediates(&op) {
+                        let short = minimal_encoding(op)?;
+                        // Invariant: a minimal encoding is never longer than the original.
+                        out[at..at + short.len()].copy_from_slice(&short);
+                        out[at + short.len()..end].fill(NOP);
+                        continue;
+                    }
                     let f = match op {
                         wasmparser::Operator::Call { function_index }
                         | wasmparser::Operator::ReturnCall { function_index }
@@ -363,7 +408,7 @@ fn code_in_place(wasm: &[u8], r: &Rewriter, start: Option<&wasm_encoder::Functio
                         _ => continue,
                     };
                     // The immediate follows the one-byte opcode.
-                    let imm = at as usize + 1 - *base;
+                    let imm = at + 1;
                     let width = leb_len(&out[imm..]);
                     if !write_padded_leb(&mut out[imm..], r.map(f), width) {
                         return Ok(None);
