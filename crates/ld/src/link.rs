@@ -14,7 +14,7 @@
 //!    if it imports anything but `wasi_snapshot_preview1`.
 
 use crate::rewrite::{self, Info, Plan};
-use crate::table::{self, Build, Lookup};
+use crate::table::{self, Build, Lookup, Status};
 use crate::wamr::{self, Target};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -78,15 +78,44 @@ fn unescape(l: &str) -> String {
     s
 }
 
-/// The caller's arguments, split into the output path, the adapter build, the WAMR release
-/// the output must load on, and the rest.
+/// What the output is made for: the adapter build, the WAMR release it must load on, and
+/// whether a partial function the program uses is an error or a warning.
 #[derive(Debug, PartialEq)]
-pub struct Args {
-    pub output: PathBuf,
+pub struct Settings {
     pub build: Build,
     /// `None`: no WAMR feature check (`--wamr=off`).
     pub wamr: Option<Target>,
+    /// `--wasip2-on-wasip1-partial=error` (or `$WASIP2_ON_WASIP1_PARTIAL=error`): a partial
+    /// function the program uses fails the link (for CI) instead of a warning.
+    pub partial_is_error: bool,
+}
+
+impl Settings {
+    /// The defaults: portable build, the oldest measured WAMR, partial functions warned about.
+    pub fn new(build: Build) -> Settings {
+        Settings { build, wamr: Some(Target::oldest()), partial_is_error: false }
+    }
+}
+
+/// The caller's arguments, split into the output path, the settings, and the rest (for
+/// `wasm-ld`).
+#[derive(Debug, PartialEq)]
+pub struct Args {
+    pub output: PathBuf,
+    pub settings: Settings,
     pub rest: Vec<String>,
+}
+
+/// The option (and `$WASIP2_ON_WASIP1_PARTIAL`) that makes partial functions errors.
+pub const PARTIAL_OPTION: &str = "--wasip2-on-wasip1-partial=";
+
+/// `warn` / `error` as whether a partial function is an error.
+pub fn partial_policy(v: &str) -> Result<bool> {
+    match v {
+        "" | "warn" => Ok(false),
+        "error" => Ok(true),
+        _ => bail!(LinkError(format!("wasip2-on-wasip1-ld: partial={v}: expected warn or error"))),
+    }
 }
 
 /// The option selecting the adapter build (also `$WASIP2_ON_WASIP1_RUNTIME`).
@@ -116,10 +145,13 @@ pub fn parse_args(args: Vec<String>) -> Result<Args> {
         Some(v) => Build::parse(v).with_context(|| format!("WASIP2_ON_WASIP1_RUNTIME={v}: expected portable or wamr"))?,
     };
     let mut wamr = wamr_target(std::env::var("WASIP2_ON_WASIP1_WAMR").ok().as_deref())?;
+    let mut partial_is_error = partial_policy(&std::env::var("WASIP2_ON_WASIP1_PARTIAL").unwrap_or_default())?;
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
         if let Some(v) = WAMR_OPTIONS.iter().find_map(|o| a.strip_prefix(o)) {
             wamr = wamr_target(Some(v))?;
+        } else if let Some(v) = a.strip_prefix(PARTIAL_OPTION) {
+            partial_is_error = partial_policy(v)?;
         } else if let Some(v) = a.strip_prefix(RUNTIME_OPTION) {
             build = Build::parse(v).with_context(|| format!("{a}: expected portable or wamr"))?;
         } else if a == "-o" || a == "--output" {
@@ -132,7 +164,7 @@ pub fn parse_args(args: Vec<String>) -> Result<Args> {
             rest.push(a);
         }
     }
-    Ok(Args { output, build, wamr, rest })
+    Ok(Args { output, settings: Settings { build, wamr, partial_is_error }, rest })
 }
 
 /// `wasm-ld` to run: `$WASIP2_ON_WASIP1_WASM_LD`, else Rust's `rust-lld -flavor wasm`, else a
@@ -184,7 +216,8 @@ pub fn keep(sym: &str) -> [String; 2] {
 
 /// Links (`wasip2-on-wasip1-ld`).
 pub fn link(args: Vec<String>) -> Result<()> {
-    let Args { output, build, wamr, rest } = parse_args(args)?;
+    let Args { output, settings, rest } = parse_args(args)?;
+    let build = settings.build;
     let tmp = TempDir::new()?;
     let archive = tmp.path().join("libwasip2_on_wasip1.a");
     std::fs::write(&archive, self::archive(build))?;
@@ -212,7 +245,7 @@ pub fn link(args: Vec<String>) -> Result<()> {
         run_wasm_ld(&rest, &archive, &extra, &pass2)?;
         wasm = std::fs::read(&pass2)?;
     }
-    let out = finish(&wasm, &output, build, wamr.as_ref())?;
+    let out = finish(&wasm, &output, &settings)?;
     std::fs::write(&output, out).with_context(|| format!("writing {}", output.display()))?;
     Ok(())
 }
@@ -287,8 +320,10 @@ fn served_leftovers(info: &Info, output: &Path, build: Build) -> Result<Vec<&'st
 /// imports left (to the adapter implementations the link exported), adds `_start`, drops
 /// the helper exports and `component-type` sections, validates, and refuses a module that
 /// still imports anything but `wasi_snapshot_preview1`, or that uses a WebAssembly feature
-/// `wamr` cannot load.
-pub fn finish(wasm: &[u8], output: &Path, build: Build, wamr: Option<&Target>) -> Result<Vec<u8>> {
+/// the target WAMR cannot load. Each partial function the program uses is named (a warning,
+/// or an error with `partial_is_error`).
+pub fn finish(wasm: &[u8], output: &Path, settings: &Settings) -> Result<Vec<u8>> {
+    let build = settings.build;
     if !matches!(rewrite::kind(wasm), rewrite::Kind::Module) {
         bail!(LinkError(format!("wasip2-on-wasip1: {}: not a core WebAssembly module", output.display())));
     }
@@ -353,8 +388,44 @@ pub fn finish(wasm: &[u8], output: &Path, build: Build, wamr: Option<&Target>) -
     if !left.is_empty() {
         bail!(LinkError(format!("wasip2-on-wasip1-ld: imports left after rewriting: {}", left.join(", "))));
     }
-    refuse_features(&out, &after, output, wamr)?;
+    refuse_features(&out, &after, output, settings.wamr.as_ref())?;
+    let limited = limited_functions(&after, build);
+    if !limited.is_empty() {
+        let lines: Vec<String> = limited.iter().map(|t| format!("`{}` `{}` ({}): {}", t.interface, t.name, status_word(t.status), t.note)).collect();
+        let head = format!("{}: the program uses adapter functions with a limitation on this build", output.display());
+        if settings.partial_is_error {
+            bail!(LinkError(format!("wasip2-on-wasip1-ld: {head} (partial functions are errors):\n  {}", lines.join("\n  "))));
+        }
+        eprintln!("wasip2-on-wasip1-ld: warning: {head}:\n  {}", lines.join("\n  "));
+    }
+    if after.names.is_empty() && build.table().iter().any(|t| t.status != Status::Full) {
+        eprintln!(
+            "wasip2-on-wasip1-ld: warning: {}: no name section (stripped?), so the partial functions it uses cannot be named; see `wasip2-on-wasip1 coverage`",
+            output.display()
+        );
+    }
     Ok(out)
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Full => "full",
+        Status::Partial => "partial",
+        Status::Unsupported => "unsupported",
+        Status::NoInstance => "no-instance",
+    }
+}
+
+/// The adapter entry points in a finished module whose status on `build` is partial or
+/// unsupported: they are the functions named by their symbol (`__wasm_import_…`) in the name
+/// section, because `wasm-ld` keeps only what the program reaches.
+pub fn limited_functions(info: &Info, build: Build) -> Vec<&'static table::Import> {
+    let names: std::collections::HashSet<&str> = info.names.values().map(String::as_str).collect();
+    build
+        .table()
+        .iter()
+        .filter(|t| matches!(t.status, Status::Partial | Status::Unsupported) && names.contains(t.symbol))
+        .collect()
 }
 
 /// `wasip2-on-wasip1 lower`: any core module (a wasm32-wasip1 build too) rewritten with the
@@ -462,14 +533,15 @@ mod tests {
     fn parses_rustc_and_clang_command_lines() {
         let a = parse_args(v(&["-flavor", "wasm", "--export", "x", "a.o", "-o", "out.wasm", "-lc"])).unwrap();
         assert_eq!(a.output, PathBuf::from("out.wasm"));
-        assert_eq!(a.build, Build::Portable);
-        assert_eq!(a.wamr, Some(Target::oldest()));
-        let w = parse_args(v(&["a.o", "--wamr=2.4", "-o", "x"])).unwrap();
-        assert_eq!((w.wamr.unwrap().release.version, w.rest), ("2.4.5", v(&["a.o"])));
-        assert_eq!(parse_args(v(&["--wasip2-on-wasip1-wamr=off", "a.o"])).unwrap().wamr, None);
+        assert_eq!(a.settings, Settings::new(Build::Portable));
+        let w = parse_args(v(&["a.o", "--wamr=2.4", "-o", "x", "--wasip2-on-wasip1-partial=error"])).unwrap();
+        assert_eq!((w.settings.wamr.unwrap().release.version, w.rest), ("2.4.5", v(&["a.o"])));
+        assert!(w.settings.partial_is_error);
+        assert_eq!(parse_args(v(&["--wasip2-on-wasip1-wamr=off", "a.o"])).unwrap().settings.wamr, None);
+        assert!(parse_args(v(&["--wasip2-on-wasip1-partial=maybe"])).is_err());
         assert!(parse_args(v(&["--wamr=0.9"])).is_err());
         let w = parse_args(v(&["a.o", "--wasip2-on-wasip1-runtime=wamr"])).unwrap();
-        assert_eq!((w.build, w.rest), (Build::Wamr, v(&["a.o"])));
+        assert_eq!((w.settings.build, w.rest), (Build::Wamr, v(&["a.o"])));
         assert!(parse_args(v(&["--wasip2-on-wasip1-runtime=other"])).is_err());
         assert_eq!(a.rest, v(&["--export", "x", "a.o", "-lc"]));
         assert_eq!(parse_args(v(&["-oout2.wasm", "b.o"])).unwrap().output, PathBuf::from("out2.wasm"));

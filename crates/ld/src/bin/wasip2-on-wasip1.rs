@@ -21,7 +21,7 @@ use wasip2_on_wasip1_ld::{check, coverage, link, rewrite, table, wamr};
 fn usage() -> ExitCode {
     eprintln!(
         "usage: wasip2-on-wasip1 check FILE.wasm [--format text|json] [--runtime portable|wamr] [--wamr VERSION|off]\n\
-         \x20      wasip2-on-wasip1 finish IN.wasm -o OUT.wasm [--runtime portable|wamr] [--wamr VERSION|off]\n\
+         \x20      wasip2-on-wasip1 finish IN.wasm -o OUT.wasm [--runtime portable|wamr] [--wamr VERSION|off] [--partial warn|error]\n\
          \x20      wasip2-on-wasip1 lower IN.wasm -o OUT.wasm [--wamr VERSION|off]\n\
          \x20      wasip2-on-wasip1 archive OUT.a [--runtime portable|wamr]\n\
          \x20      wasip2-on-wasip1 coverage | imports FILE.wasm"
@@ -37,11 +37,12 @@ struct Options {
     json: bool,
     files: Vec<String>,
     output: Option<String>,
+    partial_is_error: bool,
 }
 
 /// Parses `args`; `Err` holds the message for a bad `--wamr` value, `Ok(None)` a usage error.
 fn options(args: &[String]) -> Result<Option<Options>, String> {
-    let mut o = Options { build: table::Build::Portable, wamr: Some(wamr::Target::oldest()), json: false, files: Vec::new(), output: None };
+    let mut o = Options { build: table::Build::Portable, wamr: Some(wamr::Target::oldest()), json: false, files: Vec::new(), output: None, partial_is_error: false };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (k, v) = match a.split_once('=') {
@@ -62,6 +63,11 @@ fn options(args: &[String]) -> Result<Option<Options>, String> {
             "--wamr" => match value() {
                 Some(v) => o.wamr = wamr::parse_target(&v)?,
                 None => return Ok(None),
+            },
+            "--partial" => match value().as_deref() {
+                Some("error") => o.partial_is_error = true,
+                Some("warn") => o.partial_is_error = false,
+                _ => return Ok(None),
             },
             "-o" | "--output" if o.output.is_none() => match value() {
                 Some(f) => o.output = Some(f),
@@ -127,7 +133,11 @@ fn main() -> ExitCode {
             };
             let (input, out) = (&o.files[0], std::path::Path::new(o.output.as_deref().unwrap_or_default()));
             let r = std::fs::read(input).map_err(anyhow::Error::from).and_then(|w| {
-                if cmd == "finish" { link::finish(&w, out, o.build, o.wamr.as_ref()) } else { link::lower(&w, out, o.wamr.as_ref()) }
+                if cmd == "finish" {
+                    link::finish(&w, out, &link::Settings { build: o.build, wamr: o.wamr, partial_is_error: o.partial_is_error })
+                } else {
+                    link::lower(&w, out, o.wamr.as_ref())
+                }
             });
             match r.and_then(|w| std::fs::write(out, w).map_err(anyhow::Error::from)) {
                 Ok(()) => ExitCode::SUCCESS,
