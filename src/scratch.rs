@@ -23,13 +23,28 @@ impl Region {
     fn get(&mut self, bytes: usize) -> *mut u8 {
         let bytes = bytes.max(8);
         if bytes > self.cap {
-            let new_cap = bytes.next_power_of_two();
+            let Some(new_cap) = bytes.checked_next_power_of_two() else { too_large() };
             self.ptr = alloc::private::realloc(self.ptr, self.cap, 8, new_cap);
             self.cap = new_cap;
         }
         // SAFETY: `ptr` has `cap >= bytes` bytes.
         unsafe { core::ptr::write_bytes(self.ptr, 0, bytes) };
         self.ptr
+    }
+}
+
+/// Traps: a size computed from a guest-supplied count does not fit the address space.
+#[cold]
+fn too_large() -> ! {
+    crate::trap::trap(b"scratch size overflows the address space")
+}
+
+/// `n * size (+ extra)`, trapping instead of wrapping.
+#[inline(always)]
+pub fn size_of_n(n: usize, size: usize, extra: usize) -> usize {
+    match n.checked_mul(size).and_then(|b| b.checked_add(extra)) {
+        Some(b) => b,
+        None => too_large(),
     }
 }
 
@@ -53,7 +68,7 @@ crate::instance_state!(regions: Regions = Regions {
 /// writes each slot before reading it.
 pub fn slots<T: Copy>(n: usize) -> *mut T {
     const { assert!(core::mem::align_of::<T>() <= 8) };
-    regions().slots.get(n * core::mem::size_of::<T>()) as *mut T
+    regions().slots.get(size_of_n(n, core::mem::size_of::<T>(), 0)) as *mut T
 }
 
 /// `n` bytes to receive one datagram into.
@@ -65,8 +80,8 @@ pub fn datagram(n: usize) -> &'static mut [u8] {
 
 /// `n` subscriptions and `n` events for one `poll_oneoff`.
 pub fn poll_arrays(n: usize) -> (&'static mut [Subscription], &'static mut [Event]) {
-    let subs_bytes = n * core::mem::size_of::<Subscription>();
-    let p = regions().poll.get(subs_bytes + n * core::mem::size_of::<Event>());
+    let subs_bytes = size_of_n(n, core::mem::size_of::<Subscription>(), 0);
+    let p = regions().poll.get(size_of_n(n, core::mem::size_of::<Event>(), subs_bytes));
     // SAFETY: the region holds both arrays back to back; both types are 8-aligned, 48 and 32
     // bytes, and valid when zeroed.
     unsafe {
@@ -87,8 +102,33 @@ pub fn flags(n: usize) -> &'static mut [bool] {
 /// `bytes` bytes for strings the runtime fills (arguments, environment): the pointer array
 /// (`count` entries) first, then the string bytes.
 pub fn strings(count: usize, bytes: usize) -> (*mut *mut u8, *mut u8) {
-    let ptrs = count * core::mem::size_of::<usize>();
-    let p = regions().strings.get(ptrs + bytes);
+    let ptrs = size_of_n(count, core::mem::size_of::<usize>(), 0);
+    let p = regions().strings.get(size_of_n(1, ptrs, bytes));
     // SAFETY: the region has room for both parts.
     (p as *mut *mut u8, unsafe { p.add(ptrs) })
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    fn trap_message(f: impl FnOnce() + std::panic::UnwindSafe) -> std::string::String {
+        let e = std::panic::catch_unwind(f).expect_err("expected a trap");
+        e.downcast_ref::<std::string::String>().cloned().unwrap_or_default()
+    }
+
+    /// Sizes from huge counts trap with the adapter's message instead of wrapping (or
+    /// panicking on overflow in a debug build).
+    #[test]
+    fn huge_counts_trap() {
+        let m = "scratch size overflows the address space";
+        assert_eq!(trap_message(|| drop(super::poll_arrays(usize::MAX / 40))), m);
+        assert_eq!(trap_message(|| drop(super::slots::<u64>(usize::MAX / 4))), m);
+        assert_eq!(trap_message(|| drop(super::strings(usize::MAX / 8, 16))), m);
+        assert_eq!(trap_message(|| drop(super::strings(1, usize::MAX - 2))), m);
+        // Just past the largest power of two.
+        assert_eq!(trap_message(|| drop(super::flags((usize::MAX >> 1) + 2))), m);
+        let (subs, events) = super::poll_arrays(3);
+        assert_eq!((subs.len(), events.len()), (3, 3));
+    }
 }

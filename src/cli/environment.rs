@@ -17,7 +17,8 @@ fn collect<T>(environment: bool, mut f: impl FnMut(&[u8]) -> T) -> List<T> {
     if p1::strings(environment, ptrs, buf).is_err() {
         trap(b"args_get/environ_get failed");
     }
-    let out = crate::alloc::alloc(count * core::mem::size_of::<T>(), core::mem::align_of::<T>()) as *mut T;
+    let size = scratch::size_of_n(count, core::mem::size_of::<T>(), 0);
+    let out = crate::alloc::alloc(size, core::mem::align_of::<T>()) as *mut T;
     for i in 0..count {
         // SAFETY: the runtime filled `count` pointers to NUL-terminated strings inside `buf`
         // (`bytes` long in all), so each string and its NUL lie within `buf`.

@@ -101,6 +101,7 @@ fn wait(handles: &[u32], ready: &mut [bool], block: bool) -> usize {
     // subscriptions (they are the same every round), and notes the deadlines' range.
     let n = handles.len();
     let slots = scratch::slots::<Target>(n);
+    // (`n` < 2^30: the list was lifted, so `n + 1` cannot wrap.)
     let (subs, events) = scratch::poll_arrays(n + 1);
     let (mut nfds, mut earliest, mut latest, mut others) = (0, u64::MAX, 0, false);
     for (i, h) in handles.iter().enumerate() {
@@ -227,7 +228,7 @@ pub fn poll(ptr: *const u32, len: usize, ret: RetPtr<List<u32>>) {
     let handles = unsafe { crate::abi::slice(ptr, len) };
     let ready = scratch::flags(len);
     let n = wait(handles, ready, true);
-    let out = crate::alloc::alloc(n * 4, 4) as *mut u32;
+    let out = crate::alloc::alloc(scratch::size_of_n(n, 4, 0), 4) as *mut u32;
     let mut k = 0;
     for (i, r) in ready.iter().enumerate() {
         if *r {
