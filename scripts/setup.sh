@@ -47,7 +47,7 @@ debian_mirror() {
              if ($i ~ /^Components:/) comps = $i }
            if (uri != "" && comps ~ /main/ && suites !~ /security/ && uri ~ /debian\/?$/) { print uri; exit } }' "$f"
   done
-  cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+  { cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true; } |
     awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { if ($i ~ /debian\/?$/ && $(i+1) !~ /security/) print $i; break } }'
 }
 
