@@ -52,6 +52,7 @@ pub mod abi;
 pub mod alloc;
 pub mod errno;
 pub mod p1;
+pub mod preview1;
 pub mod resource;
 pub mod scratch;
 pub mod trap;

@@ -152,20 +152,26 @@ const _: () = {
 };
 
 /// Declares errno-returning WASIp1 imports in module `$m`; on the host each answers `ENOSYS`.
+///
+/// The adapter imports WASIp1 under the private module name
+/// `wasip2-on-wasip1:wasi_snapshot_preview1`, which the linker's post-link step renames to
+/// `wasi_snapshot_preview1`: `wasm-ld` merges imports of the same (module, name), and a program
+/// that imports WASIp1 itself (Rust std before 1.94) has its imports served by the adapter
+/// (`crate::preview1`), so the two must stay apart until the link is done.
 macro_rules! p1_imports {
     ($m:ident; $( fn $name:ident($($arg:ident: $ty:ty),*) -> Errno; )*) => {
         #[cfg(target_os = "wasi")]
-        mod $m {
+        pub(crate) mod $m {
             #[allow(unused_imports)]
             use super::*;
-            #[link(wasm_import_module = "wasi_snapshot_preview1")]
+            #[link(wasm_import_module = "wasip2-on-wasip1:wasi_snapshot_preview1")]
             unsafe extern "C" {
                 $( pub fn $name($($arg: $ty),*) -> Errno; )*
             }
         }
         #[cfg(not(target_os = "wasi"))]
         #[allow(dead_code)]
-        mod $m {
+        pub(crate) mod $m {
             #[allow(unused_imports)]
             use super::*;
             $(
@@ -178,7 +184,7 @@ macro_rules! p1_imports {
 
 #[cfg(target_os = "wasi")]
 mod exit_raw {
-    #[link(wasm_import_module = "wasi_snapshot_preview1")]
+    #[link(wasm_import_module = "wasip2-on-wasip1:wasi_snapshot_preview1")]
     unsafe extern "C" {
         pub fn proc_exit(code: u32) -> !;
     }
@@ -224,6 +230,19 @@ p1_imports! { raw;
     fn path_rename(fd: Fd, old: *const u8, old_len: usize, new_fd: Fd, new: *const u8, new_len: usize) -> Errno;
     fn path_symlink(old: *const u8, old_len: usize, fd: Fd, new: *const u8, new_len: usize) -> Errno;
     fn path_unlink_file(fd: Fd, path: *const u8, len: usize) -> Errno;
+}
+
+// The rest of WASIp1, used only to serve a program's own WASIp1 imports (`crate::preview1`).
+p1_imports! { raw_more;
+    fn fd_allocate(fd: Fd, offset: u64, len: u64) -> Errno;
+    fn fd_fdstat_set_flags(fd: Fd, flags: u16) -> Errno;
+    fn fd_fdstat_set_rights(fd: Fd, base: u64, inheriting: u64) -> Errno;
+    fn fd_seek(fd: Fd, offset: i64, whence: u8, new: *mut u64) -> Errno;
+    fn fd_tell(fd: Fd, offset: *mut u64) -> Errno;
+    fn sock_accept(fd: Fd, flags: u32, out: *mut Fd) -> Errno;
+    fn sock_recv(fd: Fd, iovs: *const Iovec, n: usize, flags: u16, nread: *mut usize, oflags: *mut u16) -> Errno;
+    fn sock_send(fd: Fd, iovs: *const Iovec, n: usize, flags: u16, nwritten: *mut usize) -> Errno;
+    fn sock_shutdown(fd: Fd, how: u32) -> Errno;
 }
 
 fn result(e: Errno) -> Result<(), Errno> {

@@ -25,6 +25,7 @@ fn main() {
     let tables = wit_table::render_static_table("IMPORTS", &load(None))
         + &wit_table::render_static_table("IMPORTS_WAMR", &load(Some(&wamr)));
     std::fs::write(out.join("table.rs"), tables).unwrap();
+    std::fs::write(out.join("wasip1.rs"), wasip1_names(&manifest)).unwrap();
 
     for (features, name) in [(None, "libwasip2_on_wasip1.a"), (Some("wamr"), "libwasip2_on_wasip1_wamr.a")] {
         build_archive(&root, &out, features, &out.join(name));
@@ -59,4 +60,49 @@ fn build_archive(root: &std::path::Path, out: &std::path::Path, features: Option
         std::process::exit(1);
     }
     std::fs::copy(target_dir.join("wasm32-wasip1/adapter/libwasip2_on_wasip1.a"), dest).unwrap();
+}
+
+/// The WASIp1 functions with their core signatures, from the vendored witx (`witx/p1/`), and
+/// WAMR's socket extension, from the vendored `wamr/wasi_socket_ext.h` (every `__import_name__`
+/// that is not already a WASIp1 function).
+fn wasip1_names(manifest: &std::path::Path) -> String {
+    let witx_dir = manifest.join("witx/p1");
+    let header = manifest.join("wamr/wasi_socket_ext.h");
+    println!("cargo:rerun-if-changed={}", witx_dir.display());
+    println!("cargo:rerun-if-changed={}", header.display());
+    let doc = witx::load(&[witx_dir.join("wasi_snapshot_preview1.witx")]).unwrap_or_else(|e| panic!("witx: {e}"));
+    let ty = |v: &[witx::WasmType]| v.iter().map(|t| format!("\"{}\"", format!("{t:?}").to_lowercase())).collect::<Vec<_>>().join(", ");
+    let mut names = Vec::new();
+    let mut out = String::from("/// Every WASIp1 function (witx): name, core parameter and result types, and the adapter\n/// symbol serving a program's import of it (empty: not served, left as it is).\npub static WASIP1: &[(&str, &[&str], &[&str], &str)] = &[\n");
+    for m in doc.modules() {
+        assert_eq!(m.name.as_str(), "wasi_snapshot_preview1");
+        for f in m.funcs() {
+            let (p, r) = f.wasm_signature();
+            // The adapter serves every one but proc_raise (which wasmtime's adapter only traps
+            // on), under the symbol wasi-libc calls it through.
+            let symbol = if f.name.as_str() == "proc_raise" { String::new() } else { format!("__imported_wasi_snapshot_preview1_{}", f.name.as_str()) };
+            out.push_str(&format!("    (\"{}\", &[{}], &[{}], \"{symbol}\"),\n", f.name.as_str(), ty(&p), ty(&r)));
+            names.push(f.name.as_str().to_string());
+        }
+    }
+    out.push_str("];\n");
+    let text = std::fs::read_to_string(&header).unwrap();
+    let mut ext = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find("__import_name__(") {
+        rest = &rest[i + "__import_name__(".len()..];
+        let q = rest.find('"').unwrap() + 1;
+        let end = q + rest[q..].find('"').unwrap();
+        let name = rest[q..end].to_string();
+        if !names.contains(&name) && !ext.contains(&name) {
+            ext.push(name);
+        }
+    }
+    assert!(ext.len() >= 40, "wasi_socket_ext.h: only {} import names found", ext.len());
+    out.push_str("/// WAMR's socket extension to `wasi_snapshot_preview1` (not in WASIp1).\npub static WAMR_SOCKET_EXTENSION: &[&str] = &[\n");
+    for n in ext {
+        out.push_str(&format!("    \"{n}\",\n"));
+    }
+    out.push_str("];\n");
+    out
 }

@@ -18,21 +18,9 @@ use serde_json::json;
 /// Which build's coverage to check against (`--runtime`).
 pub type Runtime = Build;
 
-/// WAMR's socket extension to `wasi_snapshot_preview1` (not in standard WASIp1).
-pub const WAMR_SOCKET_EXTENSION: &[&str] = &[
-    "sock_open", "sock_bind", "sock_connect", "sock_listen", "sock_addr_local", "sock_addr_remote",
-    "sock_addr_resolve", "sock_recv_from", "sock_send_to", "sock_get_recv_buf_size", "sock_get_send_buf_size",
-    "sock_set_recv_buf_size", "sock_set_send_buf_size", "sock_get_reuse_addr", "sock_set_reuse_addr",
-    "sock_get_reuse_port", "sock_set_reuse_port", "sock_get_keep_alive", "sock_set_keep_alive",
-    "sock_get_linger", "sock_set_linger", "sock_get_tcp_keep_idle", "sock_set_tcp_keep_idle",
-    "sock_get_tcp_keep_intvl", "sock_set_tcp_keep_intvl", "sock_get_tcp_fastopen_connect",
-    "sock_set_tcp_fastopen_connect", "sock_get_tcp_no_delay", "sock_set_tcp_no_delay",
-    "sock_get_tcp_quick_ack", "sock_set_tcp_quick_ack", "sock_get_ip_multicast_loop",
-    "sock_set_ip_multicast_loop", "sock_set_ip_add_membership", "sock_set_ip_drop_membership",
-    "sock_get_ip_ttl", "sock_set_ip_ttl", "sock_get_ip_multicast_ttl", "sock_set_ip_multicast_ttl",
-    "sock_get_ipv6_only", "sock_set_ipv6_only", "sock_get_broadcast", "sock_set_broadcast",
-    "sock_get_recv_timeout", "sock_set_recv_timeout", "sock_get_send_timeout", "sock_set_send_timeout",
-];
+/// WAMR's socket extension to `wasi_snapshot_preview1` (not in standard WASIp1), from the
+/// vendored `wasi_socket_ext.h` (see `crate::wasip1`).
+pub use crate::wasip1::WAMR_SOCKET_EXTENSION;
 
 /// The outcome: a report and the exit status.
 pub struct Report {
@@ -70,6 +58,7 @@ pub fn check(file: &str, bytes: &[u8], runtime: Runtime, wamr: Option<&Target>) 
         let callers = index.and_then(|f| info.callers.get(&f)).map(|c| {
             c.iter().map(|f| info.name_of(*f)).collect::<Vec<_>>()
         });
+        let wrong_type = index.and_then(|f| crate::wasip1::wrong_type(&name, &info.func_types[f as usize]));
         let (status, detail, served) = if module == "wasi_snapshot_preview1" {
             if WAMR_SOCKET_EXTENSION.contains(&name.as_str()) {
                 if runtime == Runtime::Wamr {
@@ -77,8 +66,18 @@ pub fn check(file: &str, bytes: &[u8], runtime: Runtime, wamr: Option<&Target>) 
                 } else {
                     ("wasip1-wamr", "WAMR's socket extension: not in standard WASIp1 (check with --runtime wamr)".to_string(), false)
                 }
-            } else {
+            } else if let Some(why) = wrong_type {
+                ("wrong-type", why, false)
+            } else if crate::wasip1::ADAPTER_FUNCTIONS.iter().any(|(n, _)| *n == name) {
+                (
+                    "not-served",
+                    "wasmtime's component-adapter function, not WASIp1 (old wasip2 libcs import it): link the program with wasip2-on-wasip1-ld".to_string(),
+                    false,
+                )
+            } else if crate::wasip1::WASIP1.iter().any(|f| f.0 == name) {
                 ("wasip1", "runs as is".to_string(), true)
+            } else {
+                ("not-served", "not a WASIp1 function (neither in the WASIp1 witx nor in WAMR's socket extension)".to_string(), false)
             }
         } else {
             match table::lookup_in(runtime, &module, &name) {

@@ -15,3 +15,4 @@ pub mod link;
 pub mod rewrite;
 pub mod table;
 pub mod wamr;
+pub mod wasip1;

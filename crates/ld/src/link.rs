@@ -16,6 +16,7 @@
 use crate::rewrite::{self, Info, Plan};
 use crate::table::{self, Build, Lookup, Status};
 use crate::wamr::{self, Target};
+use crate::wasip1::{self, P1};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -267,7 +268,25 @@ fn served_leftovers(info: &Info, output: &Path, build: Build) -> Result<Vec<&'st
     let mut errors = Vec::new();
     let mut needed = Vec::new();
     for imp in &info.func_imports {
-        if imp.module == "wasi_snapshot_preview1" {
+        if imp.module == wasip1::PRIVATE_MODULE {
+            continue;
+        }
+        // The program's own WASIp1 imports (old libcs, Rust std before 1.94): each must be a
+        // WASIp1 function (or WAMR's extension on the WAMR build, or the component adapter's
+        // badfd pair) of the right type; the adapter serves them (see `wasip1`).
+        if imp.module == wasip1::MODULE {
+            let why = match wasip1::classify(build, &imp.name) {
+                P1::Served(sym) => {
+                    needed.push(sym);
+                    wasip1::wrong_type(&imp.name, &imp.ty)
+                }
+                P1::AsIs => wasip1::wrong_type(&imp.name, &imp.ty),
+                P1::WamrOnly => Some("WAMR's socket extension, not WASIp1: it runs on WAMR only (link with --wasip2-on-wasip1-runtime=wamr)".to_string()),
+                P1::Unknown => Some("not a WASIp1 function (neither in the WASIp1 witx nor in WAMR's socket extension)".to_string()),
+            };
+            if let Some(why) = why {
+                errors.push(format!("`{}` `{}`: {why}{}", imp.module, imp.name, callers(info, imp.index)));
+            }
             continue;
         }
         match table::lookup_in(build, &imp.module, &imp.name) {
@@ -339,8 +358,16 @@ pub fn finish(wasm: &[u8], output: &Path, settings: &Settings) -> Result<Vec<u8>
         )));
     }
     let mut plan = Plan { module_name: output.file_stem().map(|n| n.to_string_lossy().into_owned()), ..Plan::default() };
+    plan.rename_modules.insert(wasip1::PRIVATE_MODULE.to_string(), wasip1::MODULE.to_string());
     for imp in &info.func_imports {
-        if imp.module == "wasi_snapshot_preview1" {
+        if imp.module == wasip1::PRIVATE_MODULE {
+            continue;
+        }
+        if imp.module == wasip1::MODULE {
+            // Served ones go to the adapter's implementation (types checked above).
+            if let P1::Served(sym) = wasip1::classify(build, &imp.name) {
+                plan.redirect.insert(imp.index, info.exports[sym].1);
+            }
             continue;
         }
         let Lookup::Served(t) = table::lookup_in(build, &imp.module, &imp.name) else { unreachable!("checked above") };
@@ -355,7 +382,7 @@ pub fn finish(wasm: &[u8], output: &Path, settings: &Settings) -> Result<Vec<u8>
     }
     // Exports of adapter entry points are the link's helpers, never the program's.
     for name in info.exports.keys() {
-        if table::IMPORTS.iter().any(|t| t.symbol == name) {
+        if table::IMPORTS.iter().any(|t| t.symbol == name) || wasip1::is_symbol(name) {
             plan.drop_exports.insert(name.clone());
         }
     }

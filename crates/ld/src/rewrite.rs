@@ -152,6 +152,8 @@ pub struct Plan {
     pub start: Option<(u32, u32)>,
     /// The module name to record in the name section (`wasm-ld` recorded its temporary file).
     pub module_name: Option<String>,
+    /// Import module renames (the adapter's private WASIp1 module to `wasi_snapshot_preview1`).
+    pub rename_modules: BTreeMap<String, String>,
 }
 
 struct Rewriter<'a> {
@@ -214,7 +216,8 @@ impl Reencode for Rewriter<'_> {
                 }
             }
             let ty = self.entity_type(imp.ty)?;
-            imports.import(imp.module, imp.name, ty);
+            let module = self.plan.rename_modules.get(imp.module).map_or(imp.module, String::as_str);
+            imports.import(module, imp.name, ty);
         }
         Ok(())
     }
