@@ -99,6 +99,88 @@ impl<T> RetPtr<T> {
     }
 }
 
+/// Bytes of linear memory (memory 0). On the host (unit tests) every address counts as inside.
+#[inline(always)]
+fn memory_len() -> u64 {
+    #[cfg(target_family = "wasm")]
+    {
+        core::arch::wasm32::memory_size(0) as u64 * 65536
+    }
+    #[cfg(not(target_family = "wasm"))]
+    {
+        u64::MAX
+    }
+}
+
+/// The element layout of a `string` or `list` parameter (the generated shims pass it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Elem {
+    size: u32,
+    align: u32,
+    string: bool,
+}
+
+impl Elem {
+    /// `string`: UTF-8 bytes.
+    pub const STRING: Elem = Elem { size: 1, align: 1, string: true };
+    /// `list<T>` with `T` of this size and alignment.
+    pub const fn list(size: u32, align: u32) -> Elem {
+        Elem { size, align, string: false }
+    }
+}
+
+/// Why a `(ptr, len)` cannot be lifted, if it cannot (canonical ABI `load_list_from_range`
+/// and `load_string_from_range`): the pointer is misaligned for the elements, or the
+/// elements do not lie inside memory (the byte size is computed in 64 bits: `len` × size
+/// cannot wrap).
+fn range_error(addr: u32, len: u32, e: Elem, memory: u64) -> Option<&'static [u8]> {
+    if addr & (e.align - 1) != 0 {
+        return Some(if e.string { b"string pointer is not aligned" } else { b"list pointer is not aligned" });
+    }
+    if (addr as u64).saturating_add(len as u64 * e.size as u64) > memory {
+        return Some(if e.string {
+            b"string pointer/length out of bounds of memory"
+        } else {
+            b"list pointer/length out of bounds of memory"
+        });
+    }
+    None
+}
+
+/// Lifts a `string` or `list` parameter as the canonical ABI does before a call: traps when
+/// the pointer is misaligned, the elements are not inside memory, or a string is not UTF-8.
+/// After it, [`bytes`] and [`slice`] on the same `(ptr, len)` are sound.
+#[inline(always)]
+pub fn lift(ptr: i32, len: i32, e: Elem) {
+    let (addr, n) = (ptr as u32, len as u32);
+    if let Some(msg) = range_error(addr, n, e, memory_len()) {
+        crate::trap::trap(msg);
+    }
+    // SAFETY: `n` bytes at `addr` are inside memory (checked above).
+    if e.string && !is_utf8(unsafe { bytes(addr as usize as *const u8, n as usize) }) {
+        crate::trap::trap(b"string is not valid UTF-8");
+    }
+}
+
+/// Lifts a `list` parameter whose elements hold strings or lists at the byte offsets `inner`
+/// (`list<outgoing-datagram>`): the list, then every string or list inside each element.
+#[inline(never)]
+pub fn lift_nested(ptr: i32, len: i32, e: Elem, inner: &[(u32, Elem)]) {
+    lift(ptr, len, e);
+    for i in 0..len as u32 {
+        let elem = ptr as u32 as usize + i as usize * e.size as usize;
+        for (off, k) in inner {
+            // SAFETY: the element is inside memory (lifted above); `(ptr, len)` at an offset
+            // the WIT gives is two aligned u32s inside it.
+            let (p, n) = unsafe {
+                let f = (elem + *off as usize) as *const u32;
+                (*f, *f.add(1))
+            };
+            lift(p as i32, n as i32, *k);
+        }
+    }
+}
+
 /// Builds the typed return area of an import whose WIT result is `SIZE` bytes aligned to
 /// `ALIGN` (both computed from the WIT by `build.rs`). Fails to compile when `T` disagrees.
 #[inline(always)]
@@ -407,6 +489,23 @@ mod tests {
         }
         check("héllo wörld ✓ 😀".as_bytes());
         check(b"a\xffb\xe2\x82c\xf0\x9f\x98\xe2\x82\xac");
+    }
+
+    #[test]
+    fn lifting_checks_alignment_and_bounds() {
+        let mem = 65536u64;
+        let u32s = Elem::list(4, 4);
+        assert_eq!(range_error(8, 2, u32s, mem), None);
+        assert_eq!(range_error(6, 1, u32s, mem), Some(&b"list pointer is not aligned"[..]));
+        // The size of a list of 2^30 u32s wraps 32 bits: still out of bounds.
+        assert_eq!(range_error(8, 0x4000_0000, u32s, mem), Some(&b"list pointer/length out of bounds of memory"[..]));
+        assert_eq!(range_error(u32::MAX - 3, u32::MAX, u32s, u64::from(u32::MAX) + 1).is_some(), true);
+        assert_eq!(range_error(65535, 1, Elem::STRING, mem), None);
+        assert_eq!(range_error(65535, 2, Elem::STRING, mem), Some(&b"string pointer/length out of bounds of memory"[..]));
+        // Past the end with no elements: the canonical ABI still traps.
+        assert!(range_error(65537, 0, Elem::STRING, mem).is_some());
+        assert_eq!(range_error(65536, 0, Elem::STRING, mem), None);
+        assert_eq!(range_error(1, 3, Elem::list(1, 1), mem), None);
     }
 
     #[test]

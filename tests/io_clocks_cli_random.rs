@@ -130,6 +130,34 @@ fn misuse_traps() {
     }
 }
 
+/// Canonical ABI violations made through the raw core imports: out-of-bounds, misaligned or
+/// wrapping lists, strings that are not UTF-8 or not inside memory. Each traps natively and
+/// adapted, before the call does anything (no file is created).
+#[test]
+fn canonical_abi_violations_trap() {
+    let g = p2_direct();
+    for (mode, message) in [
+        ("poll-huge-list", "list pointer/length out of bounds of memory"),
+        ("poll-list-out-of-bounds", "list pointer/length out of bounds of memory"),
+        ("poll-misaligned-list", "list pointer is not aligned"),
+        ("write-list-out-of-bounds", "list pointer/length out of bounds of memory"),
+        ("open-invalid-utf8", "string is not valid UTF-8"),
+        ("open-path-out-of-bounds", "string pointer/length out of bounds of memory"),
+    ] {
+        let case = Case { args: vec![mode.into()], ..Default::default() };
+        let native = run(&g, Runtime::NativeP2, &case);
+        assert_eq!(native.status, Some(134), "{mode} natively: {native:?}");
+        for rt in Runtime::ADAPTED {
+            let t = run(&g, rt, &case);
+            assert_eq!(t.status, Some(134), "{mode} on {rt:?} did not trap: {t:?}");
+            assert!(t.stderr.contains(&format!("wasip2-on-wasip1: {message}")), "{mode} on {rt:?}: {}", t.stderr);
+            assert!(!t.stdout.contains("did not trap"));
+            assert_eq!(t.files, native.files, "{mode} on {rt:?}: files differ from the native run");
+        }
+        assert!(native.files.is_empty(), "{mode}: {:?}", native.files.keys());
+    }
+}
+
 #[test]
 fn zero_copy_reads_land_in_the_callers_buffer() {
     // Only for adapted modules: the API exists only when linked with the adapter.

@@ -112,6 +112,29 @@ pub struct Import {
     pub status: Status,
     /// When the status is `Unsupported`, the error written.
     pub unsupported: Option<UnsupportedError>,
+    /// The `string` and `list` parameters, which the shim lifts (bounds, alignment, UTF-8)
+    /// before the implementation runs, as the canonical ABI does.
+    pub lists: Vec<ListParam>,
+}
+
+/// What a `string` or `list` holds, for its canonical ABI checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    /// UTF-8 bytes.
+    String,
+    /// Elements of this size and alignment (wasm32).
+    List { size: usize, align: usize },
+}
+
+/// A `string` or `list` parameter, passed as `(ptr, len)` in two core parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListParam {
+    /// Index of the pointer among the core parameters (the length follows it).
+    pub core_index: usize,
+    pub kind: ListKind,
+    /// The strings and lists inside each element, at these byte offsets of the element
+    /// (records only: the WASI world has no list inside a variant inside a list).
+    pub inner: Vec<(usize, ListKind)>,
 }
 
 impl Import {
@@ -256,6 +279,90 @@ fn unsupported_error(resolve: &Resolve, sizes: &SizeAlign, f: &Function) -> Opti
     })
 }
 
+/// Whether a value of type `t` holds a `string` or `list` anywhere.
+fn holds_list(resolve: &Resolve, t: &Type) -> bool {
+    match deref(resolve, t) {
+        Type::String => true,
+        Type::Id(id) => match &resolve.types[id].kind {
+            TypeDefKind::List(_) => true,
+            TypeDefKind::FixedLengthList(t, _) => holds_list(resolve, t),
+            TypeDefKind::Record(r) => r.fields.iter().any(|f| holds_list(resolve, &f.ty)),
+            TypeDefKind::Tuple(t) => t.types.iter().any(|t| holds_list(resolve, t)),
+            TypeDefKind::Option(t) => holds_list(resolve, t),
+            TypeDefKind::Result(r) => r.ok.iter().chain(r.err.iter()).any(|t| holds_list(resolve, t)),
+            TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).any(|t| holds_list(resolve, t)),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The kind of a `string` or `list<T>` whose elements hold no list, or `None`.
+fn list_kind(resolve: &Resolve, sizes: &SizeAlign, t: &Type) -> Option<(ListKind, Option<Type>)> {
+    match deref(resolve, t) {
+        Type::String => Some((ListKind::String, None)),
+        Type::Id(id) => match &resolve.types[id].kind {
+            TypeDefKind::List(e) => Some((
+                ListKind::List { size: sizes.size(e).size_wasm32(), align: sizes.align(e).align_wasm32() },
+                Some(*e),
+            )),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The strings and lists at fixed offsets inside a value of type `t` placed at `base`.
+fn inner_lists(resolve: &Resolve, sizes: &SizeAlign, t: &Type, base: usize, out: &mut Vec<(usize, ListKind)>) -> Result<()> {
+    if let Some((kind, elem)) = list_kind(resolve, sizes, t) {
+        if elem.is_some_and(|e| holds_list(resolve, &e)) {
+            bail!("a list of lists inside a list element is not lifted by the shims");
+        }
+        out.push((base, kind));
+        return Ok(());
+    }
+    if !holds_list(resolve, t) {
+        return Ok(());
+    }
+    let fields: Vec<Type> = match deref(resolve, t) {
+        Type::Id(id) => match &resolve.types[id].kind {
+            TypeDefKind::Record(r) => r.fields.iter().map(|f| f.ty).collect(),
+            TypeDefKind::Tuple(t) => t.types.clone(),
+            _ => bail!("a list inside a variant inside a list element is not lifted by the shims"),
+        },
+        _ => unreachable!("only compound types hold lists"),
+    };
+    for (off, ty) in sizes.field_offsets(fields.iter()) {
+        inner_lists(resolve, sizes, ty, base + off.size_wasm32(), out)?;
+    }
+    Ok(())
+}
+
+/// The `string` and `list` parameters of `f`, with their core parameter indices.
+fn list_params(resolve: &Resolve, sizes: &SizeAlign, f: &Function) -> Result<Vec<ListParam>> {
+    let mut out = Vec::new();
+    let mut index = 0;
+    for p in &f.params {
+        let mut storage = [WasmType::I32; Resolve::MAX_FLAT_PARAMS + 1];
+        let mut flat = wit_parser::abi::FlatTypes::new(&mut storage);
+        if !resolve.push_flat(&p.ty, &mut flat) {
+            bail!("{}: parameters passed in memory are not supported by the shims", f.name);
+        }
+        let n = flat.to_vec().len();
+        if let Some((kind, elem)) = list_kind(resolve, sizes, &p.ty) {
+            let mut inner = Vec::new();
+            if let Some(e) = elem {
+                inner_lists(resolve, sizes, &e, 0, &mut inner).with_context(|| f.name.clone())?;
+            }
+            out.push(ListParam { core_index: index, kind, inner });
+        } else if holds_list(resolve, &p.ty) {
+            bail!("{}: parameter `{}` holds a list inside a flattened type, which the shims do not lift", f.name, p.name);
+        }
+        index += n;
+    }
+    Ok(out)
+}
+
 /// Parsed `src/coverage.txt`: (interface, function) → status.
 fn parse_coverage(text: &str) -> Result<BTreeMap<(String, String), Status>> {
     let mut out = BTreeMap::new();
@@ -350,6 +457,10 @@ pub fn load_with(wit_dir: &Path, coverage: &Path, overrides: Option<&Path>) -> R
 
         for (name, f, since, resource) in funcs {
             let (libc_part, rust_fn) = fn_names(&name);
+            let lists = match f {
+                Some(f) => list_params(&resolve, &sizes, f).with_context(|| format!("{interface} {name}"))?,
+                None => Vec::new(),
+            };
             let (params, results, retptr, ret_size, ret_align, wit, unsupported) = match f {
                 None => (vec![CoreTy::I32], vec![], false, 0, 1, format!("{name}: func(self: own<{}>)", resource.clone().unwrap_or_default()), None),
                 Some(f) => {
@@ -398,6 +509,7 @@ pub fn load_with(wit_dir: &Path, coverage: &Path, overrides: Option<&Path>) -> R
                 resource,
                 unsupported: if status == Status::Unsupported { unsupported } else { None },
                 status,
+                lists,
             });
         }
     }
@@ -435,6 +547,23 @@ pub fn render_shims(table: &[Import]) -> String {
             imp.symbol,
             params.join(", ")
         );
+        if imp.status != Status::NoInstance {
+            // Lift the strings and lists first: out of bounds, misaligned or invalid UTF-8
+            // traps before the call does anything.
+            for l in &imp.lists {
+                let (p, n) = (l.core_index, l.core_index + 1);
+                let kind = |k: &ListKind| match k {
+                    ListKind::String => "crate::abi::Elem::STRING".to_string(),
+                    ListKind::List { size, align } => format!("crate::abi::Elem::list({size}, {align})"),
+                };
+                if l.inner.is_empty() {
+                    let _ = writeln!(s, "    crate::abi::lift(p{p}, p{n}, {});", kind(&l.kind));
+                } else {
+                    let inner: Vec<String> = l.inner.iter().map(|(off, k)| format!("({off}, {})", kind(k))).collect();
+                    let _ = writeln!(s, "    crate::abi::lift_nested(p{p}, p{n}, {}, &[{}]);", kind(&l.kind), inner.join(", "));
+                }
+            }
+        }
         match &imp.status {
             Status::Full | Status::Partial(_) => {
                 let n = imp.params.len();
@@ -614,6 +743,26 @@ mod tests {
         syms.sort();
         syms.dedup();
         assert_eq!(syms.len(), t.len(), "symbols are unique");
+    }
+
+    /// Every `string` and `list` parameter is found, with its core index and element layout,
+    /// and the lists inside list elements (`udp` datagrams) at their offsets.
+    #[test]
+    fn string_and_list_parameters_are_lifted() {
+        let t = load_with(&root().join("wit"), &root().join("src/coverage.txt"), None).unwrap();
+        let row = |n: &str| t.iter().find(|i| i.name == n).unwrap_or_else(|| panic!("{n}"));
+        assert_eq!(row("[method]descriptor.open-at").lists, vec![ListParam { core_index: 2, kind: ListKind::String, inner: vec![] }]);
+        assert_eq!(row("poll").lists, vec![ListParam { core_index: 0, kind: ListKind::List { size: 4, align: 4 }, inner: vec![] }]);
+        assert_eq!(row("[method]output-stream.write").lists, vec![ListParam { core_index: 1, kind: ListKind::List { size: 1, align: 1 }, inner: vec![] }]);
+        let two = &row("[method]descriptor.rename-at").lists;
+        assert_eq!(two.iter().map(|l| l.core_index).collect::<Vec<_>>(), vec![1, 4]);
+        let send = &row("[method]outgoing-datagram-stream.send").lists;
+        assert_eq!(send.len(), 1);
+        assert_eq!(send[0].inner, vec![(0, ListKind::List { size: 1, align: 1 })]);
+        let names: Vec<&str> = t.iter().filter(|i| !i.lists.is_empty()).map(|i| i.name.as_str()).collect();
+        assert_eq!(names.len(), 17, "{names:?}");
+        let shims = render_shims(&t);
+        assert!(shims.contains("crate::abi::lift(p1, p2, crate::abi::Elem::list(1, 1));"), "write lifts its buffer");
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! so native and adapted runs compare byte for byte. Ends with `exit-with-code(42)`.
 //!
 //! `p2-direct MISUSE` instead performs one misuse that must trap: `use-dropped-pollable`,
-//! `drop-stream-before-pollable`, `overlong-write`, `poll-empty`, `overlong-blocking-write`.
+//! `drop-stream-before-pollable`, `overlong-write`, `poll-empty`, `overlong-blocking-write`,
+//! or one of the canonical ABI violations of `raw_misuse` (made through the raw core imports,
+//! which bindings never let a program get wrong).
 use std::time::Duration;
 use wasip2::cli::{environment, exit, stdin, stdout, terminal_stderr, terminal_stdin, terminal_stdout};
 use wasip2::clocks::{monotonic_clock as mono, wall_clock};
@@ -43,9 +45,63 @@ fn misuse(what: &str) {
         "poll-empty" => {
             let _ = poll::poll(&[]);
         }
-        _ => {}
+        _ => raw_misuse(what),
     }
     println!("misuse {what} did not trap");
+}
+
+/// The core imports, as the canonical ABI lowers them (a return pointer last).
+mod raw {
+    #[link(wasm_import_module = "wasi:io/poll@0.2.12")]
+    unsafe extern "C" {
+        #[link_name = "poll"]
+        pub fn poll(ptr: i32, len: i32, ret: i32);
+    }
+    #[link(wasm_import_module = "wasi:io/streams@0.2.12")]
+    unsafe extern "C" {
+        #[link_name = "[method]output-stream.blocking-write-and-flush"]
+        pub fn blocking_write_and_flush(this: i32, ptr: i32, len: i32, ret: i32);
+    }
+    #[link(wasm_import_module = "wasi:filesystem/types@0.2.12")]
+    unsafe extern "C" {
+        #[link_name = "[method]descriptor.open-at"]
+        pub fn open_at(this: i32, path_flags: i32, ptr: i32, len: i32, open_flags: i32, flags: i32, ret: i32);
+    }
+}
+
+/// An 8-aligned return area big enough for any result.
+#[repr(C, align(8))]
+struct Area([u8; 32]);
+
+/// Canonical ABI violations: each must trap (natively, the host traps when it lifts the
+/// arguments or stores the result).
+fn raw_misuse(what: &str) {
+    let memory_end = (core::arch::wasm32::memory_size(0) * 65536) as i32;
+    let mut area = Area([0; 32]);
+    let ret = area.0.as_mut_ptr() as i32;
+    let sandbox = || {
+        let dirs = wasip2::filesystem::preopens::get_directories();
+        dirs.into_iter().next().expect("a preopen").0.take_handle() as i32
+    };
+    let stdout = || wasip2::cli::stdout::get_stdout().take_handle() as i32;
+    let handles = [mono::subscribe_duration(0).take_handle()];
+    let list = handles.as_ptr() as i32;
+    unsafe {
+        match what {
+            // 2^30 handles: 4 GiB, more than memory holds (the size wraps 32 bits).
+            "poll-huge-list" => raw::poll(list, 0x4000_0000, ret),
+            "poll-list-out-of-bounds" => raw::poll(memory_end - 4, 2, ret),
+            "poll-misaligned-list" => raw::poll(list + 1, 1, ret),
+            "write-list-out-of-bounds" => raw::blocking_write_and_flush(stdout(), memory_end - 2, 16, ret),
+            // Would create a file named with invalid UTF-8.
+            "open-invalid-utf8" => {
+                let path = b"bad\xff\xfe";
+                raw::open_at(sandbox(), 0, path.as_ptr() as i32, path.len() as i32, 1, 2, ret)
+            }
+            "open-path-out-of-bounds" => raw::open_at(sandbox(), 0, memory_end - 3, 8, 1, 2, ret),
+            _ => {}
+        }
+    }
 }
 
 fn main() {
