@@ -90,11 +90,20 @@ impl<T> FromCore<i32> for *mut T {
 pub struct RetPtr<T>(*mut T);
 
 impl<T> RetPtr<T> {
-    /// Stores the result. The caller of the import owns the area; it is valid, aligned and
-    /// large enough for `T` (the canonical ABI guarantees this and [`ret_area`] checks the
-    /// layout agrees with the WIT).
+    /// Stores the result. The area must be aligned for `T` and lie inside linear memory, else
+    /// this traps, as a canonical ABI host traps when it lowers the result (`ret_area` checks
+    /// at compile time that `T`'s layout is the WIT's). Like wasmtime, the check comes when the
+    /// result is stored, after the call has done its work.
     #[inline(always)]
     pub fn write(self, v: T) {
+        let p = self.0 as usize as u64;
+        if p & (core::mem::align_of::<T>() as u64 - 1) != 0 {
+            crate::trap::trap(b"return area pointer is not aligned");
+        }
+        if !in_memory(p, core::mem::size_of::<T>() as u64) {
+            crate::trap::trap(b"return area out of bounds of memory");
+        }
+        // SAFETY: aligned, and inside linear memory, which the caller passed for the result.
         unsafe { self.0.write(v) }
     }
 }
@@ -110,6 +119,13 @@ fn memory_len() -> u64 {
     {
         u64::MAX
     }
+}
+
+/// Whether `len` bytes at `addr` lie inside linear memory (`addr`, `len` < 2^32 each on wasm,
+/// so the sum cannot wrap).
+#[inline(always)]
+fn in_memory(addr: u64, len: u64) -> bool {
+    addr.saturating_add(len) <= memory_len()
 }
 
 /// The element layout of a `string` or `list` parameter (the generated shims pass it).
@@ -506,6 +522,16 @@ mod tests {
         assert!(range_error(65537, 0, Elem::STRING, mem).is_some());
         assert_eq!(range_error(65536, 0, Elem::STRING, mem), None);
         assert_eq!(range_error(1, 3, Elem::list(1, 1), mem), None);
+    }
+
+    #[test]
+    fn misaligned_return_area_traps() {
+        extern crate std;
+        let mut area = [0u64; 3];
+        let p = (area.as_mut_ptr() as *mut u8).wrapping_add(4) as *mut WResult<u64, u8>;
+        let e = std::panic::catch_unwind(|| RetPtr(p).write(WResult::Ok(1))).expect_err("traps");
+        assert_eq!(e.downcast_ref::<std::string::String>().unwrap(), "return area pointer is not aligned");
+        assert_eq!(area, [0; 3], "nothing written");
     }
 
     #[test]

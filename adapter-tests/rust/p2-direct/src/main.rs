@@ -67,6 +67,11 @@ mod raw {
         #[link_name = "[method]descriptor.open-at"]
         pub fn open_at(this: i32, path_flags: i32, ptr: i32, len: i32, open_flags: i32, flags: i32, ret: i32);
     }
+    #[link(wasm_import_module = "wasi:clocks/wall-clock@0.2.12")]
+    unsafe extern "C" {
+        #[link_name = "now"]
+        pub fn now(ret: i32);
+    }
 }
 
 /// An 8-aligned return area big enough for any result.
@@ -99,6 +104,14 @@ fn raw_misuse(what: &str) {
                 raw::open_at(sandbox(), 0, path.as_ptr() as i32, path.len() as i32, 1, 2, ret)
             }
             "open-path-out-of-bounds" => raw::open_at(sandbox(), 0, memory_end - 3, 8, 1, 2, ret),
+            // The call runs (natively too: the file exists afterwards), then storing the
+            // result traps.
+            "open-misaligned-return-area" => {
+                let path = b"made";
+                raw::open_at(sandbox(), 0, path.as_ptr() as i32, path.len() as i32, 1, 2, ret + 2)
+            }
+            "clock-misaligned-return-area" => raw::now(ret + 4),
+            "clock-return-area-out-of-bounds" => raw::now(memory_end - 8),
             _ => {}
         }
     }
