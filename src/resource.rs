@@ -5,9 +5,13 @@
 //! - a handle names exactly one live resource of one type; using a free slot, an index past
 //!   the end, or a handle of another type traps with a message naming the handle, as the
 //!   component model traps on an invalid handle;
-//! - a resource with live children (a stream's pollables) cannot be removed: that traps, as
-//!   the WIT requires ("dropping a stream while its pollable is alive traps");
-//! - a resource may also be *held* (a descriptor by the streams reading or writing its file).
+//! - a resource with live children cannot be removed: that traps, as the WIT requires
+//!   ("dropping a stream while its pollable is alive traps") and as wasmtime's table does
+//!   ("resource has children"). The children are those wasmtime gives a parent: every
+//!   pollable of the resource it was subscribed from, and the streams of a TCP or UDP socket
+//!   (a connection's, or `udp-socket.stream`'s datagram streams);
+//! - a resource may also be *held* (a descriptor by the streams reading or writing its file,
+//!   or by a directory-entry stream: wasmtime lets a descriptor go first).
 //!   Removing a held resource ends the handle for the program at once (any later use traps),
 //!   but the entry stays, invisible, until the last holder is released. Multiple streams on
 //!   one file thus keep working after the descriptor is dropped, as on a native host;
@@ -123,7 +127,7 @@ enum Entry {
     Free { next: u32 },
     Used {
         res: Resource,
-        /// Live child pollables (removal traps while non-zero).
+        /// Live children: pollables, a socket's streams (removal traps while non-zero).
         children: u32,
         /// Live holders (removal is deferred while non-zero).
         holds: u32,
@@ -219,14 +223,30 @@ pub fn push_child(res: Resource, parent: u32) -> u32 {
 }
 
 /// Adds a resource that holds `parent` (a stream on a descriptor's file): removing `parent`
-/// is deferred until this holder is removed.
+/// is deferred until this holder is removed. The streams of a socket are its children
+/// instead (removing the socket first traps), as on wasmtime.
 pub fn push_holder(res: Resource, parent: u32) -> u32 {
     let t = table();
-    match t.live(parent) {
-        Some(Entry::Used { holds, .. }) => *holds += 1,
+    let holds_parent = match t.live(parent) {
+        #[cfg(feature = "wamr")]
+        Some(Entry::Used { res: Resource::TcpSocket(_) | Resource::UdpSocket(_), children, .. }) => {
+            *children += 1;
+            false
+        }
+        Some(Entry::Used { holds, .. }) => {
+            *holds += 1;
+            true
+        }
         _ => trap_handle(b"invalid parent handle ", parent, b""),
-    }
-    t.insert(res, parent, true)
+    };
+    t.insert(res, parent, holds_parent)
+}
+
+/// Whether `parent` has a live child for which `f` holds (a linear scan: for rare calls,
+/// such as `udp-socket.stream` refusing while the previous streams live).
+pub fn has_child(parent: u32, f: impl Fn(&Resource) -> bool) -> bool {
+    let t = table();
+    (1..=t.len).any(|h| matches!(t.slot(h), Some(Entry::Used { res, parent: p, holds_parent: false, orphan: false, .. }) if *p == parent && f(res)))
 }
 
 /// The resource of type `T` named by `handle`; traps if there is none.
@@ -279,7 +299,7 @@ fn remove_checked(handle: u32) {
     let (res, parent, holds_parent) = match t.live(handle) {
         Some(Entry::Used { res, children, holds, parent, holds_parent, orphan }) => {
             if *children != 0 {
-                trap_handle(b"cannot drop handle ", handle, b"while its child pollables are alive");
+                trap_handle(b"cannot drop handle ", handle, b"(resource has children: its pollables or streams are alive)");
             }
             if *holds != 0 {
                 *orphan = true;

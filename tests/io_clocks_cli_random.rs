@@ -110,7 +110,7 @@ fn misuse_traps() {
     let g = p2_direct();
     for (mode, message) in [
         ("use-dropped-pollable", "is invalid (expected a live pollable)"),
-        ("drop-stream-before-pollable", "while its child pollables are alive"),
+        ("drop-stream-before-pollable", "(resource has children: its pollables or streams are alive)"),
         ("overlong-write", "more bytes than check-write permitted"),
         ("overlong-blocking-write", "more than 4096 bytes"),
         ("poll-empty", "the list of pollables is empty"),

@@ -105,6 +105,10 @@ pub fn udp_socket_stream(
     ret: RetPtr<WResult<Tuple2<u32, u32>, ErrorCode>>,
 ) {
     let s = *get(this);
+    // As wasmtime: the previous streams must have been dropped.
+    if resource::has_child(this, |r| matches!(r, Resource::IncomingDatagramStream(_) | Resource::OutgoingDatagramStream(_))) {
+        crate::trap::trap(b"udp-socket.stream: the previous datagram streams are still alive");
+    }
     let r = (|| {
         if s.state != State::Bound {
             return Err(ErrorCode::InvalidState);

@@ -45,9 +45,83 @@ fn misuse(what: &str) {
         "poll-empty" => {
             let _ = poll::poll(&[]);
         }
-        _ => raw_misuse(what),
+        _ => {
+            raw_misuse(what);
+            socket_misuse(what);
+        }
     }
     println!("misuse {what} did not trap");
+}
+
+/// Resource rules of wasi:sockets (run on a host with network: natively with an address pool,
+/// adapted with the WAMR build): a socket's streams are its children, so dropping the socket
+/// first traps ("resource has children"), and `udp-socket.stream` traps while the previous
+/// streams live.
+fn socket_misuse(what: &str) {
+    use wasip2::sockets::instance_network::instance_network;
+    use wasip2::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress};
+    use wasip2::sockets::tcp::TcpSocket;
+    use wasip2::sockets::tcp_create_socket::create_tcp_socket;
+    use wasip2::sockets::udp_create_socket::create_udp_socket;
+    let lo = |port| IpSocketAddress::Ipv4(Ipv4SocketAddress { port, address: (127, 0, 0, 1) });
+    let net = instance_network();
+    let bound_udp = || {
+        let u = create_udp_socket(IpAddressFamily::Ipv4).unwrap();
+        u.start_bind(&net, lo(0)).unwrap();
+        u.finish_bind().unwrap();
+        u
+    };
+    // A listener and a connected client: (listener, client, client's streams).
+    let connect = || {
+        let l = create_tcp_socket(IpAddressFamily::Ipv4).unwrap();
+        l.start_bind(&net, lo(0)).unwrap();
+        l.finish_bind().unwrap();
+        l.start_listen().unwrap();
+        l.finish_listen().unwrap();
+        let IpSocketAddress::Ipv4(a) = l.local_address().unwrap() else { unreachable!() };
+        let c = create_tcp_socket(IpAddressFamily::Ipv4).unwrap();
+        c.start_connect(&net, lo(a.port)).unwrap();
+        let streams = loop {
+            c.subscribe().block();
+            match c.finish_connect() {
+                Err(ErrorCode::WouldBlock) => continue,
+                r => break r.unwrap(),
+            }
+        };
+        (l, c, streams)
+    };
+    let accept = |l: &TcpSocket| loop {
+        l.subscribe().block();
+        match l.accept() {
+            Err(ErrorCode::WouldBlock) => continue,
+            r => break r.unwrap(),
+        }
+    };
+    match what {
+        "drop-tcp-socket-before-streams" => {
+            let (_l, c, streams) = connect();
+            drop(c);
+            drop(streams);
+        }
+        "drop-accepted-socket-before-streams" => {
+            let (l, _c, _streams) = connect();
+            let (a, ai, ao) = accept(&l);
+            drop(a);
+            drop((ai, ao));
+        }
+        "drop-udp-socket-before-streams" => {
+            let u = bound_udp();
+            let streams = u.stream(None).unwrap();
+            drop(u);
+            drop(streams);
+        }
+        "udp-stream-twice" => {
+            let u = bound_udp();
+            let _first = u.stream(None).unwrap();
+            let _second = u.stream(None);
+        }
+        _ => {}
+    }
 }
 
 /// The core imports, as the canonical ABI lowers them (a return pointer last).
