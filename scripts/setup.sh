@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine of this kind. Idempotent.
-#  - rustup targets wasm32-wasip1 (the adapter) and wasm32-wasip2 (the guests)
+#  - rustup targets wasm32-wasip1 (the adapter) and wasm32-wasip2 (the guests); Rust 1.88.0 and
+#    1.92.0 (minimal, with wasm32-wasip2) for the toolchain matrix
 #  - Debian: clang-19, lld-19, llvm-19 (llvm-dwarfdump for the debug-info test),
 #    libclang-rt-19-dev-wasm32 (C guests), cmake, libclang-dev (WAMR)
 #  - the wasm32-wasip2 C sysroots from Debian's wasi-libc (unstable and trixie), unpacked under
@@ -11,6 +12,13 @@ tools="$root/.tools"
 mkdir -p "$tools"
 
 rustup target add wasm32-wasip1 wasm32-wasip2 >/dev/null 2>&1 || rustup target add wasm32-wasip1 wasm32-wasip2
+# Two older Rust releases for the toolchain matrix (tests/toolchains.rs): 1.88 bundles the
+# wasi-sdk 25 libc (as Debian trixie's), 1.92 the newest libc that still mixes WASIp1 and WASI 0.2.
+for tc in 1.88.0 1.92.0; do
+  rustup run "$tc" rustc --print target-libdir --target wasm32-wasip2 >/dev/null 2>&1 &&
+    [ -d "$(rustup run "$tc" rustc --print target-libdir --target wasm32-wasip2)" ] ||
+    rustup toolchain install "$tc" --profile minimal --target wasm32-wasip2
+done
 
 need=()
 for p in clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 cmake libclang-dev; do

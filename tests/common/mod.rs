@@ -389,3 +389,117 @@ pub fn tempdir(tag: &str) -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// The Rust toolchain whose `wasm-component-ld` (and the component adapter embedded in it)
+/// links the native reference of a C guest built with `sysroot` (see [`c_guest_with`]): the
+/// trixie wasi-libc is wasi-sdk 25, the libc Rust 1.88 bundles; the unstable one is today's.
+fn component_ld_toolchain(sysroot: &str) -> Option<&'static str> {
+    match sysroot {
+        "trixie" => Some("1.88.0"),
+        _ => None,
+    }
+}
+
+/// The `bin` directory of a rustup toolchain (`None`: the default one), with its
+/// `wasm-component-ld`; fails naming the `rustup toolchain install` line when it is missing.
+pub fn toolchain_bin(toolchain: Option<&str>) -> PathBuf {
+    let mut c = match toolchain {
+        Some(t) => {
+            let mut c = clean_command("rustup");
+            c.args(["run", t, "rustc"]);
+            c
+        }
+        None => clean_command("rustc"),
+    };
+    c.args(["--print", "sysroot"]);
+    let out = c.output().expect("running rustc");
+    assert!(
+        out.status.success(),
+        "Rust {} is not installed: rustup toolchain install {} --profile minimal --target wasm32-wasip2 (scripts/setup.sh does)\n{}",
+        toolchain.unwrap_or("default"),
+        toolchain.unwrap_or("stable"),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let host = String::from_utf8(clean_command("rustc").arg("-vV").output().unwrap().stdout).unwrap();
+    let host = host.lines().find_map(|l| l.strip_prefix("host: ")).unwrap().to_string();
+    sysroot.join("lib/rustlib").join(host).join("bin")
+}
+
+/// Builds `adapter-tests/c/<name>.c` with clang-19 and the wasm32-wasip2 sysroot `sysroot`
+/// (`unstable`: `.tools/wasi-sysroot`, Debian unstable's wasi-libc; `trixie`:
+/// `.tools/wasi-sysroot-trixie`, wasi-sdk 25 era), natively (the component linked by the
+/// `wasm-component-ld` of the Rust toolchain of that libc's era, with its embedded adapter) and
+/// through the adapter's linker with build `build`.
+pub fn c_guest_with(name: &str, sysroot: &str, build: &str) -> Guest {
+    let src = root().join("adapter-tests/c").join(format!("{name}.c"));
+    let dir = root().join(".tools").join(match sysroot {
+        "unstable" => "wasi-sysroot".to_string(),
+        s => format!("wasi-sysroot-{s}"),
+    });
+    assert!(dir.join("lib/wasm32-wasip2/libc.a").is_file(), "{} is missing: run scripts/setup.sh", dir.display());
+    let out = guests_dir();
+    let native = out.join(format!("c-{sysroot}-{name}.native.wasm"));
+    let adapted = out.join(format!("c-{sysroot}-{name}.adapted-{build}.wasm"));
+    let path = format!("{}:{}", toolchain_bin(component_ld_toolchain(sysroot)).display(), std::env::var("PATH").unwrap_or_default());
+    let clang = |out: &Path| {
+        let mut c = clean_command("clang-19");
+        c.args(["--target=wasm32-wasip2", "-O2", "-Wall", "-Werror"])
+            .arg(format!("--sysroot={}", dir.display()))
+            .arg("-resource-dir")
+            .arg(root().join(".tools/clang-resource"))
+            .arg(&src)
+            .arg("-o")
+            .arg(out)
+            .env("PATH", &path);
+        c
+    };
+    run_ok(clang(&native), &format!("clang {sysroot} (native) {name}"));
+    let mut c = clang(&adapted);
+    c.arg(format!("-fuse-ld={}", tool("wasip2-on-wasip1-ld").display())).env("WASIP2_ON_WASIP1_RUNTIME", build);
+    run_ok(c, &format!("clang {sysroot} (adapted) {name}"));
+    Guest { name: format!("c-{sysroot}/{name}"), native, adapted }
+}
+
+/// Builds `adapter-tests/rust/<name>` with the Rust toolchain `toolchain` (`None`: the
+/// default one; else `rustup run TOOLCHAIN cargo`): natively (that toolchain's
+/// `wasm-component-ld` and embedded adapter) and with the adapter's linker (build `build`).
+pub fn rust_guest_with(name: &str, toolchain: Option<&str>, build: &str) -> Guest {
+    let dir = root().join("adapter-tests/rust").join(name);
+    let out = guests_dir();
+    let tc = toolchain.unwrap_or("default");
+    let mut paths = Vec::new();
+    let adapted = format!("adapted-{build}");
+    for (kind, linker) in [("native", None), (adapted.as_str(), Some(tool("wasip2-on-wasip1-ld")))] {
+        let tdir = out.join(format!("rust-{tc}-{kind}"));
+        // Relink every time (cargo does not track the linker).
+        let _ = std::fs::remove_file(tdir.join("wasm32-wasip2/release").join(format!("{name}.wasm")));
+        if let Ok(rd) = std::fs::read_dir(tdir.join("wasm32-wasip2/release/deps")) {
+            for e in rd.flatten() {
+                let f = e.file_name().to_string_lossy().into_owned();
+                if f.starts_with(&format!("{}-", name.replace('-', "_"))) && f.ends_with(".wasm") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        let mut c = match toolchain {
+            Some(t) => {
+                let _ = toolchain_bin(Some(t));
+                let mut c = clean_command("rustup");
+                c.args(["run", t, "cargo"]);
+                c
+            }
+            None => clean_command("cargo"),
+        };
+        c.current_dir(&dir).args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"]).arg(&tdir);
+        if let Some(l) = linker {
+            c.env("CARGO_TARGET_WASM32_WASIP2_LINKER", l).env("WASIP2_ON_WASIP1_RUNTIME", build);
+        }
+        run_ok(c, &format!("cargo build ({tc}, {kind}) {name}"));
+        let built = tdir.join("wasm32-wasip2/release").join(format!("{name}.wasm"));
+        let dest = out.join(format!("rust-{tc}-{name}.{kind}.wasm"));
+        std::fs::copy(&built, &dest).unwrap();
+        paths.push(dest);
+    }
+    Guest { name: format!("rust-{tc}/{name}"), native: paths[0].clone(), adapted: paths[1].clone() }
+}
