@@ -1,0 +1,27 @@
+;; Exception handling, legacy (phase-3) encoding: tag, try/catch, throw with an i32 payload.
+;; expect: ok   (stdout "ok\n", exit 0; a failed check exits with 10+n, no output)
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "ok\n")
+  ;; prints "ok\n" on stdout
+  (func $ok
+    (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 3))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  ;; exits with status $code (no output) unless $got == $want
+  (func $expect (param $got i32) (param $want i32) (param $code i32)
+    (if (i32.ne (local.get $got) (local.get $want)) (then (call $proc_exit (local.get $code)))))
+  (tag $e (param i32))
+  (func $thrower (throw $e (i32.const 42)))
+  (func (export "_start")
+    try (result i32)
+      call $thrower
+      i32.const 0
+    catch $e
+    end
+    i32.const 42
+    i32.const 10
+    call $expect
+    (call $ok))
+)

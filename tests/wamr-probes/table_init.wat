@@ -1,0 +1,27 @@
+;; Bulk memory: passive elem segment, table.init, elem.drop, table.copy on table 0 (together).
+;; expect: ok   (stdout "ok\n", exit 0; a failed check exits with 10+n, no output)
+(module
+  (type $t (func (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "ok\n")
+  ;; prints "ok\n" on stdout
+  (func $ok
+    (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 3))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  ;; exits with status $code (no output) unless $got == $want
+  (func $expect (param $got i32) (param $want i32) (param $code i32)
+    (if (i32.ne (local.get $got) (local.get $want)) (then (call $proc_exit (local.get $code)))))
+  (table $tab 4 funcref)
+  (elem $e func $f $g)
+  (func $f (type $t) (i32.const 5))
+  (func $g (type $t) (i32.const 6))
+  (func (export "_start")
+    (table.init $tab $e (i32.const 0) (i32.const 0) (i32.const 2))
+    (elem.drop $e)
+    (call $expect (call_indirect $tab (type $t) (i32.const 1)) (i32.const 6) (i32.const 10))
+    (table.copy $tab $tab (i32.const 2) (i32.const 0) (i32.const 2))
+    (call $expect (call_indirect $tab (type $t) (i32.const 3)) (i32.const 6) (i32.const 11))
+    (call $ok))
+)

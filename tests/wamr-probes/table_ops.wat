@@ -1,0 +1,30 @@
+;; Reference types: table.get, table.set, table.size, table.grow, table.fill (funcref table 0).
+;; expect: ok   (stdout "ok\n", exit 0; a failed check exits with 10+n, no output)
+(module
+  (type $t (func (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "ok\n")
+  ;; prints "ok\n" on stdout
+  (func $ok
+    (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 3))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  ;; exits with status $code (no output) unless $got == $want
+  (func $expect (param $got i32) (param $want i32) (param $code i32)
+    (if (i32.ne (local.get $got) (local.get $want)) (then (call $proc_exit (local.get $code)))))
+  (table $tab 2 funcref)
+  (elem declare func $f $g)
+  (func $f (type $t) (i32.const 5))
+  (func $g (type $t) (i32.const 6))
+  (func (export "_start")
+    (table.set $tab (i32.const 0) (ref.func $f))
+    (call $expect (ref.is_null (table.get $tab (i32.const 1))) (i32.const 1) (i32.const 10))
+    (call $expect (call_indirect $tab (type $t) (i32.const 0)) (i32.const 5) (i32.const 11))
+    (call $expect (table.size $tab) (i32.const 2) (i32.const 12))
+    (call $expect (table.grow $tab (ref.null func) (i32.const 3)) (i32.const 2) (i32.const 13))
+    (call $expect (table.size $tab) (i32.const 5) (i32.const 14))
+    (table.fill $tab (i32.const 1) (ref.func $g) (i32.const 4))
+    (call $expect (call_indirect $tab (type $t) (i32.const 4)) (i32.const 6) (i32.const 15))
+    (call $ok))
+)

@@ -1,0 +1,13 @@
+;; A real WASI function (fd_close) imported with a wrong signature, never called.
+;; expect: ok
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $close (param i64 i64) (result i64)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "ok\n")
+  (func $ok
+    (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 3))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func (export "_start") (call $ok) (if (i32.const 0) (then (drop (call $close (i64.const 0) (i64.const 0))))))
+)
