@@ -301,6 +301,12 @@ pub fn write_all(fd: Fd, buf: &[u8]) -> Result<(), Errno> {
     all(buf, |b| io_once(b.as_ptr(), b.len(), |iov, n| unsafe { raw::fd_write(fd, iov, 1, n) }))
 }
 
+/// One `fd_write` of `buf`; returns the bytes written (a non-blocking socket may take fewer,
+/// or fail with EAGAIN).
+pub fn write_once(fd: Fd, buf: &[u8]) -> Result<usize, Errno> {
+    io_once(buf.as_ptr(), buf.len(), |iov, n| unsafe { raw::fd_write(fd, iov, 1, n) })
+}
+
 /// Completes a write of `buf` by calling `once` on what is left until all is written. A write
 /// of nothing that did not fail is a closed pipe; EAGAIN is retried.
 #[inline(always)]
@@ -536,10 +542,16 @@ pub mod sock {
         fn sock_set_recv_buf_size(fd: Fd, size: u32) -> Errno;
         fn sock_get_send_buf_size(fd: Fd, size: *mut u64) -> Errno;
         fn sock_set_send_buf_size(fd: Fd, size: u32) -> Errno;
+        // Standard WASIp1, used on WAMR's sockets only (to make them non-blocking).
+        fn fd_fdstat_set_flags(fd: Fd, flags: u16) -> Errno;
     }
     pub use self::sock_raw::*;
 
     pub fn ok(e: Errno) -> Result<(), Errno> {
         super::result(e)
     }
+
+    /// `__WASI_FDFLAGS_NONBLOCK`.
+    pub const FDFLAGS_NONBLOCK: u16 = 4;
+    pub const EINPROGRESS: Errno = 26;
 }

@@ -1,7 +1,9 @@
 //! wasi:sockets. The WAMR build (linked with `WASIP2_ON_WASIP1_RUNTIME=wamr`) serves TCP, UDP and
-//! name lookup over WAMR's socket extension; its runs on WAMR (address pool 127.0.0.1/32 and
-//! ::1/128) match the same programs run natively on wasmtime with the same pool. The portable
-//! build answers as a native host without network access.
+//! name lookup over WAMR's socket extension; its runs on WAMR (a loopback-only address pool,
+//! 127.0.0.1/32 and ::1/128, as a device is configured: no 0.0.0.0 or ::; 127.0.0.2 is outside
+//! it and still on loopback, for the refused cases) match the same programs run natively on
+//! wasmtime with the same pool. The portable build answers as a
+//! native host without network access.
 
 mod common;
 use common::*;
@@ -10,6 +12,60 @@ use std::process::{Command, Stdio};
 
 fn pool() -> Vec<String> {
     vec!["--addr-pool=127.0.0.1/32,::1/128".into(), "--allow-resolve=localhost".into()]
+}
+
+/// Longest any one program of the tests below may run: a hang fails the test instead of
+/// stopping it.
+const RUN_LIMIT_SECS: u32 = 120;
+
+/// `runtime_command` under `timeout`, killed after [`RUN_LIMIT_SECS`].
+fn bounded(rt: Runtime, module: &std::path::Path, args: &[String]) -> Command {
+    let here = std::env::temp_dir();
+    let inner = runtime_command(rt, &here, None, &pool(), module, args);
+    let mut c = Command::new("timeout");
+    c.arg("-s").arg("KILL").arg(RUN_LIMIT_SECS.to_string()).arg(inner.get_program()).args(inner.get_args()).current_dir(&here);
+    c
+}
+
+/// A run's output; status 137 is a run killed by [`bounded`]'s time limit.
+fn bounded_run(g: &Guest, rt: Runtime, args: &[&str]) -> (String, String, Option<i32>) {
+    let module = if rt == Runtime::NativeP2 { &g.native } else { &g.adapted };
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let o = bounded(rt, module, &args).stdin(Stdio::null()).output().unwrap();
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned(), o.status.code())
+}
+
+/// Runs `g` natively and on every WAMR, each bounded in time; asserts the same output and
+/// status everywhere; returns the native stdout.
+fn bounded_differential(g: &Guest, args: &[&str]) -> String {
+    let native = bounded_run(g, Runtime::NativeP2, args);
+    assert_eq!(native.2, Some(0), "native run of {} {args:?}: {native:?}", g.name);
+    for rt in Runtime::WAMRS {
+        let t = bounded_run(g, rt, args);
+        assert_eq!(t, native, "{} {args:?} on {rt:?} differs from the native run", g.name);
+    }
+    native.0
+}
+
+/// A server and a client of `g` as two processes on `rt` (each bounded in time): the server
+/// is started with `server_args` and prints `listening on PORT` first; the client gets
+/// `client_args` with `PORT` replaced. Returns (server output, client output).
+fn bounded_pair(g: &Guest, rt: Runtime, server_args: &[&str], client_args: &[&str]) -> (String, String) {
+    let module = if rt == Runtime::NativeP2 { &g.native } else { &g.adapted };
+    let sargs: Vec<String> = server_args.iter().map(|a| a.to_string()).collect();
+    let mut server = bounded(rt, module, &sargs).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut out = BufReader::new(server.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let port = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("{rt:?}: server said {line:?}")).to_string();
+    let cargs: Vec<String> = client_args.iter().map(|a| if *a == "PORT" { port.clone() } else { a.to_string() }).collect();
+    let c = bounded(rt, module, &cargs).stdin(Stdio::null()).output().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    let status = server.wait().unwrap();
+    assert!(c.status.success(), "{rt:?}: client {:?}: {}{}", c.status, String::from_utf8_lossy(&c.stdout), String::from_utf8_lossy(&c.stderr));
+    assert!(status.success(), "{rt:?}: server {status:?}: {rest}");
+    (rest, String::from_utf8(c.stdout).unwrap())
 }
 
 #[test]
@@ -152,7 +208,57 @@ fn socket_state_machine_and_errors_match_native() {
         "connect outside the pool: finish Some(ErrorCode { code: 1, name: \"access-denied\"",
         "udp received 1 datagram(s): Some(\"self\")",
         "resolve literal: Some(true) then true",
+        // Issue 12: start-connect does not block.
+        "a connect to a listener with a full backlog: start-connect returned at once true, still in progress after 300 ms",
+        "finish-connect meanwhile: Some(ErrorCode { code: 8, name: \"would-block\"",
+        "after accepts made room, the connect completed: true",
     ] {
         assert!(t.stdout.contains(l), "missing {l:?} in\n{}", t.stdout);
+    }
+}
+
+/// Issue 12: a non-blocking TCP writer sees `WouldBlock` when the peer does not read (natively
+/// after a few MiB), a write then returns at once, and every byte the writes accepted arrives.
+#[test]
+fn nonblocking_tcp_writer_sees_wouldblock_as_natively() {
+    let g = cached("rust-net-backpressure-wamr", || rust_guest_for("net-backpressure", "wamr"));
+    let out = bounded_differential(&g, &["wouldblock"]);
+    for l in [
+        "non-blocking writes to a peer that does not read: WouldBlock",
+        "accepted more than 1 MiB before that: true",
+        "write again at once: Err(WouldBlock) (returned within 1 s: true)",
+        "server received every accepted byte, in order: true",
+        "after the peer read, a write is accepted again: true",
+    ] {
+        assert!(out.contains(l), "missing {l:?} in\n{out}");
+    }
+}
+
+/// Issue 12: 8 MiB each way at once over one connection, on one thread, every call
+/// non-blocking (backpressure both ways).
+#[test]
+fn nonblocking_tcp_both_ways_on_one_thread() {
+    let g = cached("rust-net-backpressure-wamr", || rust_guest_for("net-backpressure", "wamr"));
+    let out = bounded_differential(&g, &["both-ways"]);
+    assert!(out.contains("both ways at once: 8388608 bytes each way, intact: true, backpressure seen: true"), "{out}");
+}
+
+/// Issue 12: two processes exchanging 8 MiB each way with non-blocking sockets and poll(), and
+/// a blocking sender whose last bytes must reach the server while it waits for the reply.
+#[test]
+fn tcp_backpressure_between_processes() {
+    let g = cached("c-net-pump-wamr", || c_guest_for("net_pump", "wamr"));
+    for mode in ["nonblocking", "blocking"] {
+        let native = bounded_pair(&g, Runtime::NativeP2, &["server", mode], &["client", "PORT", mode]);
+        for rt in Runtime::WAMRS {
+            assert_eq!(bounded_pair(&g, rt, &["server", mode], &["client", "PORT", mode]), native, "{mode} on {rt:?}");
+        }
+        match mode {
+            "nonblocking" => {
+                assert_eq!(native.0, "server: sent 8388608 received 8388608 intact 1\n");
+                assert_eq!(native.1, "client: sent 8388608 received 8388608 intact 1\n");
+            }
+            _ => assert_eq!(native, ("server: received 8388608, replied\n".into(), "client: sent 8388608, reply as expected: 1\n".into())),
+        }
     }
 }

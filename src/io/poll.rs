@@ -32,7 +32,7 @@ pub enum Wait {
     /// A WASIp1 fd having input (a datagram socket; its stream is the pollable's parent).
     FdRead(u32),
     /// The TCP socket with this handle (the parent): ready when listening with a connection
-    /// waiting, else at once (its operations complete when started).
+    /// waiting, or connecting and the connect has completed; else at once.
     #[cfg(feature = "wamr")]
     Tcp(u32),
 }
@@ -73,7 +73,7 @@ fn target(handle: u32) -> Target {
         Wait::FdRead(fd) => Target::Fd { fd, write: false },
         #[cfg(feature = "wamr")]
         Wait::Tcp(h) => match crate::sockets::tcp::pollable_fd(h) {
-            Some(fd) => Target::Fd { fd, write: false },
+            Some((fd, write)) => Target::Fd { fd, write },
             None => Target::Ready,
         },
     }
@@ -153,7 +153,7 @@ fn wait(handles: &[u32], ready: &mut [bool], block: bool) -> usize {
                 subs[m] = clock_subscription(round_up_ms(earliest - now));
                 m += 1;
             }
-            match p1::poll(&subs[..m], &mut events[..m]) {
+            match crate::io::streams::poll_pushing(&subs[..m], &mut events[..m]) {
                 Ok(got) => {
                     for e in &events[..got.min(m)] {
                         if e.ty != p1::EVENTTYPE_CLOCK && (e.userdata as usize) < ready.len() {
@@ -178,7 +178,7 @@ fn wait(handles: &[u32], ready: &mut [bool], block: bool) -> usize {
             // Only clocks, none due: one relative clock subscription sleeps until the nearest.
             let sub = [clock_subscription(earliest - now)];
             let mut ev = [p1::Event::default()];
-            if p1::poll(&sub, &mut ev).is_err() {
+            if crate::io::streams::poll_pushing(&sub, &mut ev).is_err() {
                 trap(b"poll_oneoff failed for a clock subscription");
             }
         }

@@ -1,9 +1,18 @@
 //! `wasi:io/streams` on WASIp1 file descriptors.
 //!
-//! Streams here are unbuffered: a `write` is completed with `fd_write` (short writes are
-//! finished) before it returns, so `flush` has nothing to do and nothing can be lost at
-//! exit. Reads go straight from `fd_read` into the result list (or the caller's armed buffer,
-//! see `alloc`).
+//! Streams on stdio and files are unbuffered: a `write` is completed with `fd_write` (short
+//! writes are finished) before it returns, so `flush` has nothing to do and nothing can be
+//! lost at exit. Reads go straight from `fd_read` into the result list (or the caller's armed
+//! buffer, see `alloc`).
+//!
+//! TCP streams (`Mode::Socket`, WAMR build) are over a non-blocking host socket, so that no
+//! non-blocking operation blocks, as natively: `read` answers an empty list when nothing has
+//! arrived; `write` hands the host what it takes now and keeps the rest (at most one
+//! `check-write` permit) in the stream's send buffer, which later calls drain (`check-write`
+//! answers 0 and the pollable waits for the socket to become writable while bytes wait there;
+//! `blocking-flush` and the blocking writes wait for it with `poll_oneoff`; dropping the
+//! stream waits for it too, as wasmtime's does). This is wasmtime's native TCP stream, with
+//! the adapter's buffer in place of its background write task.
 //!
 //! Rules from the WIT enforced here:
 //! - `write` of more bytes than the last `check-write` permitted traps;
@@ -51,6 +60,9 @@ pub enum Mode {
     At,
     /// At the end of the file, whatever its size when each write happens.
     Append,
+    /// A connected TCP socket made non-blocking (WAMR build): `fd_read` / `fd_write`, EAGAIN
+    /// being "nothing now".
+    Socket,
 }
 
 /// An `input-stream` over a WASIp1 fd: stdin, or a file at its own offset.
@@ -65,6 +77,9 @@ pub struct InputStream {
 /// An `output-stream` over a WASIp1 fd: stdout, stderr, or a file (at an offset, appending).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutputStream {
+    /// Where the next write goes in a file (`Mode::At`). For `Mode::Socket`, the address of
+    /// the stream's [`SendBuf`] (0 until one is needed): a socket has no offset, and a field
+    /// of its own would make every table slot larger.
     pub offset: u64,
     pub fd: u32,
     /// Bytes the last `check-write` permitted and not yet written.
@@ -73,16 +88,166 @@ pub struct OutputStream {
     pub closed: bool,
 }
 
+/// A socket stream's send buffer: `data[start..end]` waits for the host socket `fd`. It never
+/// holds more than one `check-write` permit: `check-write` grants one only when it is empty,
+/// and the calls that write without a permit empty it first. A failed drain is kept in
+/// `error` and reported by the next operation.
+///
+/// While bytes wait, the buffer is on the list of [`PENDING`] buffers, which every wait of the
+/// adapter keeps handing to the host ([`poll_pushing`]): natively a background task writes
+/// them, so a program that waits for something else (the reply to what it sent) must not
+/// wait forever for bytes the adapter holds.
+pub struct SendBuf {
+    start: u32,
+    end: u32,
+    error: u16,
+    fd: u32,
+    /// The next buffer on the pending list (when `listed`).
+    next: *mut SendBuf,
+    listed: bool,
+    data: [u8; WRITE_PERMIT as usize],
+}
+
+/// Head of the list of send buffers with bytes waiting (see [`SendBuf`]).
+struct Pending {
+    head: *mut SendBuf,
+    len: u32,
+}
+crate::instance_state!(pending_list: Pending = Pending { head: core::ptr::null_mut(), len: 0 });
+
+impl SendBuf {
+    /// Hands waiting bytes to the host while it takes them. `Ok(true)` when none wait.
+    fn drain(&mut self) -> Result<bool, u16> {
+        if self.error != 0 {
+            return Err(self.error);
+        }
+        while self.start < self.end {
+            match p1::write_once(self.fd, &self.data[self.start as usize..self.end as usize]) {
+                Ok(0) | Err(p1::EAGAIN) => return Ok(false),
+                Ok(n) => self.start += n as u32,
+                Err(e) => {
+                    self.error = e;
+                    self.unlist();
+                    return Err(e);
+                }
+            }
+        }
+        (self.start, self.end) = (0, 0);
+        self.unlist();
+        Ok(true)
+    }
+
+    fn list(&mut self) {
+        if !self.listed {
+            let p = pending_list();
+            self.next = p.head;
+            p.head = self;
+            p.len += 1;
+            self.listed = true;
+        }
+    }
+
+    fn unlist(&mut self) {
+        if !self.listed {
+            return;
+        }
+        let p = pending_list();
+        let me: *mut SendBuf = self;
+        let mut at: *mut *mut SendBuf = &mut p.head;
+        // SAFETY: the list links live buffers only (a buffer unlists itself before it is freed).
+        unsafe {
+            while !(*at).is_null() {
+                if *at == me {
+                    *at = self.next;
+                    p.len -= 1;
+                    break;
+                }
+                at = &mut (**at).next;
+            }
+        }
+        self.listed = false;
+    }
+}
+
+/// `poll_oneoff` for `subs` (the adapter's every wait goes through here), while handing the
+/// host the socket send buffers it can take: they are drained first, and those still waiting
+/// are subscribed for writing too; when one of them becomes writable it is drained, and the
+/// events returned are those of `subs` only (possibly none: callers wait again).
+pub fn poll_pushing(subs: &[p1::Subscription], events: &mut [p1::Event]) -> Result<usize, u16> {
+    let p = pending_list();
+    if p.head.is_null() {
+        return p1::poll(subs, events);
+    }
+    push_pending();
+    let k = p.len as usize;
+    if k == 0 {
+        return p1::poll(subs, events);
+    }
+    let n = subs.len();
+    let (ssize, esize) = ((n + k) * core::mem::size_of::<p1::Subscription>(), (n + k) * core::mem::size_of::<p1::Event>());
+    let all = alloc::private::realloc(core::ptr::null_mut(), 0, 8, ssize) as *mut p1::Subscription;
+    let evs = alloc::private::realloc(core::ptr::null_mut(), 0, 8, esize) as *mut p1::Event;
+    // SAFETY: fresh blocks for `n + k` subscriptions and events.
+    let (all_s, all_e) = unsafe { (core::slice::from_raw_parts_mut(all, n + k), core::slice::from_raw_parts_mut(evs, n + k)) };
+    all_s[..n].copy_from_slice(subs);
+    let mut b = p.head;
+    for (j, sub) in all_s[n..].iter_mut().enumerate() {
+        // SAFETY: `k` live buffers are on the list.
+        let fd = unsafe { (*b).fd };
+        *sub = p1::Subscription {
+            userdata: PUSH_USERDATA - j as u64,
+            tag: p1::EVENTTYPE_FD_WRITE,
+            u: p1::SubscriptionClock { id: fd, ..Default::default() },
+        };
+        b = unsafe { (*b).next };
+    }
+    all_e.fill(p1::Event::default());
+    let r = p1::poll(all_s, all_e).map(|got| {
+        let mut out = 0;
+        let mut pushed = false;
+        for e in &all_e[..got.min(n + k)] {
+            if e.ty == p1::EVENTTYPE_FD_WRITE && e.userdata <= PUSH_USERDATA && e.userdata > PUSH_USERDATA - k as u64 {
+                pushed = true;
+            } else if out < events.len() {
+                events[out] = *e;
+                out += 1;
+            }
+        }
+        if pushed {
+            push_pending();
+        }
+        out
+    });
+    alloc::private::free(all as *mut u8, ssize, 8);
+    alloc::private::free(evs as *mut u8, esize, 8);
+    r
+}
+
+/// Hands the host what every socket send buffer holds, as far as it takes it now.
+fn push_pending() {
+    let mut b = pending_list().head;
+    while !b.is_null() {
+        // SAFETY: a live buffer on the list; `next` is read before draining unlists it.
+        let next = unsafe { (*b).next };
+        let _ = unsafe { (*b).drain() };
+        b = next;
+    }
+}
+
+/// `userdata` of the subscriptions [`poll_pushing`] adds (counting down; the adapter's own
+/// are indexes and `u64::MAX`).
+const PUSH_USERDATA: u64 = u64::MAX - 1;
+
 impl InputStream {
     /// The fd to subscribe to, or `None` when the stream is ready without asking (closed, or
     /// a file: files are always ready).
     pub fn pollable_fd(&self) -> Option<u32> {
-        if self.closed || self.mode != Mode::Stream { None } else { Some(self.fd) }
+        if self.closed || !matches!(self.mode, Mode::Stream | Mode::Socket) { None } else { Some(self.fd) }
     }
 
     /// One read into `buf` at the stream's position.
     fn read_raw(&mut self, buf: &mut [u8]) -> Result<usize, u16> {
-        if self.mode == Mode::Stream {
+        if matches!(self.mode, Mode::Stream | Mode::Socket) {
             return p1::read(self.fd, buf);
         }
         let n = p1::pread(self.fd, buf, self.offset).map_err(fd_errno)?;
@@ -92,10 +257,25 @@ impl InputStream {
 
     /// One read into `buf` that got something: the end of input is `closed`, a failure
     /// `last-operation-failed`, and both close the stream (every later operation reports
-    /// `closed`).
+    /// `closed`). On a socket, nothing having arrived is `Ok(0)`, or, when `blocking`, a wait
+    /// for input.
     #[inline(always)]
-    fn read_some(&mut self, buf: &mut [u8]) -> Result<usize, StreamError> {
-        match self.read_raw(buf) {
+    fn read_some(&mut self, buf: &mut [u8], blocking: bool) -> Result<usize, StreamError> {
+        let r = loop {
+            match self.read_raw(buf) {
+                Err(p1::EAGAIN) if self.mode == Mode::Socket => {
+                    // Nothing has arrived: a moment to hand the host what socket streams
+                    // hold (a program polling reads need not poll its writes).
+                    push_pending();
+                    if !blocking {
+                        return Ok(0);
+                    }
+                    fd_ready(self.fd, false, true);
+                }
+                r => break r,
+            }
+        };
+        match r {
             Ok(0) => {
                 self.closed = true;
                 Err(StreamError::Closed)
@@ -108,21 +288,109 @@ impl InputStream {
         }
     }
 
-    /// Whether a read would not block now.
+    /// Whether a read would not block now (a socket's read never blocks).
     fn ready_now(&self) -> bool {
         self.mode != Mode::Stream || readable_now(self.fd)
     }
 }
 
 impl OutputStream {
-    pub fn pollable_fd(&self) -> Option<u32> {
-        if self.closed || self.mode != Mode::Stream { None } else { Some(self.fd) }
+    /// The fd to wait on for writing, or `None` when the stream is ready without asking. A
+    /// socket stream is ready when its send buffer is empty (or failed): it is drained first.
+    pub fn pollable_fd(&mut self) -> Option<u32> {
+        match self.mode {
+            _ if self.closed => None,
+            Mode::Stream => Some(self.fd),
+            Mode::Socket => match self.drain() {
+                Ok(false) => Some(self.fd),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A socket stream's send buffer, or null (none yet, or not a socket).
+    fn pending(&self) -> *mut SendBuf {
+        if self.mode == Mode::Socket { self.offset as usize as *mut SendBuf } else { core::ptr::null_mut() }
+    }
+
+    /// Socket: hands waiting bytes to the host while it takes them. `Ok(true)` when none wait.
+    fn drain(&mut self) -> Result<bool, u16> {
+        // SAFETY: `pending` is null or this stream's own buffer.
+        match unsafe { self.pending().as_mut() } {
+            None => Ok(true),
+            Some(b) => b.drain(),
+        }
+    }
+
+    /// Socket: writes what the host takes now and keeps the rest, after what already waits.
+    fn socket_write(&mut self, bytes: &[u8]) -> Result<(), u16> {
+        let mut rest = bytes;
+        if self.drain()? {
+            while !rest.is_empty() {
+                match p1::write_once(self.fd, rest) {
+                    Ok(0) | Err(p1::EAGAIN) => break,
+                    Ok(n) => rest = &rest[n.min(rest.len())..],
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        if rest.is_empty() {
+            return Ok(());
+        }
+        if self.pending().is_null() {
+            let size = core::mem::size_of::<SendBuf>();
+            let p = alloc::private::realloc(core::ptr::null_mut(), 0, 8, size) as *mut SendBuf;
+            self.offset = p as usize as u64;
+            // SAFETY: a fresh block of `size` bytes.
+            unsafe {
+                p.write(SendBuf {
+                    start: 0,
+                    end: 0,
+                    error: 0,
+                    fd: self.fd,
+                    next: core::ptr::null_mut(),
+                    listed: false,
+                    data: [0; WRITE_PERMIT as usize],
+                })
+            };
+        }
+        // SAFETY: this stream's own buffer.
+        let b = unsafe { &mut *self.pending() };
+        let (start, end) = (b.start as usize, b.end as usize);
+        b.data.copy_within(start..end, 0);
+        let end = end - start;
+        if end + rest.len() > b.data.len() {
+            trap(b"output-stream: socket send buffer overflow (adapter bug)");
+        }
+        b.data[end..end + rest.len()].copy_from_slice(rest);
+        (b.start, b.end) = (0, (end + rest.len()) as u32);
+        b.list();
+        Ok(())
+    }
+
+    /// Socket `shutdown(send)`: what the stream has accepted is handed to the host first
+    /// (waiting for it, if need be), then the stream is `closed`.
+    pub fn shut_down(&mut self) {
+        if !self.closed {
+            let _ = self.socket_blocking_flush();
+            self.closed = true;
+        }
+    }
+
+    /// Socket: waits until every waiting byte has been taken by the host.
+    fn socket_blocking_flush(&mut self) -> Result<(), u16> {
+        while !self.drain()? {
+            fd_ready(self.fd, true, true);
+        }
+        Ok(())
     }
 
     /// Writes all of `bytes` at the stream's position.
     fn write_raw(&mut self, bytes: &[u8]) -> Result<(), u16> {
         match self.mode {
             Mode::Stream => p1::write_all(self.fd, bytes),
+            Mode::Socket => self.socket_write(bytes),
             Mode::At => {
                 p1::pwrite_all(self.fd, bytes, self.offset).map_err(fd_errno)?;
                 self.offset += bytes.len() as u64;
@@ -172,10 +440,17 @@ fn failed(errno: u16) -> StreamError {
 
 /// Whether `fd` has input now (never blocks).
 pub fn readable_now(fd: u32) -> bool {
+    fd_ready(fd, false, false)
+}
+
+/// Whether `fd` is ready for reading (or `write`-ing) now; with `block`, waits until it is
+/// (or the runtime's poll gives up: callers loop). An fd in an error state is ready (the
+/// next operation reports the error).
+pub fn fd_ready(fd: u32, write: bool, block: bool) -> bool {
     let subs = [
         p1::Subscription {
             userdata: 0,
-            tag: p1::EVENTTYPE_FD_READ,
+            tag: if write { p1::EVENTTYPE_FD_WRITE } else { p1::EVENTTYPE_FD_READ },
             u: p1::SubscriptionClock { id: fd, ..Default::default() },
         },
         p1::Subscription {
@@ -185,8 +460,9 @@ pub fn readable_now(fd: u32) -> bool {
         },
     ];
     let mut ev = [p1::Event::default(); 2];
-    match p1::poll(&subs, &mut ev) {
-        Ok(n) => ev[..n.min(2)].iter().any(|e| e.userdata == 0),
+    let n = if block { 1 } else { 2 };
+    match poll_pushing(&subs[..n], &mut ev[..n]) {
+        Ok(got) => ev[..got.min(n)].iter().any(|e| e.userdata == 0),
         // The runtime cannot poll this fd: let the read find out.
         Err(_) => true,
     }
@@ -203,7 +479,7 @@ fn read(this: u32, len: u64, blocking: bool) -> Result<List<u8>, StreamError> {
     let want = len.min(MAX_READ) as usize;
     let buf = alloc::result_bytes(want);
     // SAFETY: `result_bytes` returned `want` writable bytes.
-    let r = s.read_some(unsafe { core::slice::from_raw_parts_mut(buf, want) });
+    let r = s.read_some(unsafe { core::slice::from_raw_parts_mut(buf, want) }, blocking);
     alloc::finish_result_bytes(buf, want, *r.as_ref().unwrap_or(&0));
     r.map(|n| List::new(buf, n))
 }
@@ -230,7 +506,7 @@ fn skip(this: u32, len: u64, blocking: bool) -> Result<u64, StreamError> {
     }
     let mut buf = [0u8; 4096];
     let want = (len as usize).min(buf.len());
-    s.read_some(&mut buf[..want]).map(|n| n as u64)
+    s.read_some(&mut buf[..want], blocking).map(|n| n as u64)
 }
 
 /// `[method]input-stream.read`: "Perform a non-blocking read from the stream. … This function
@@ -284,8 +560,19 @@ pub fn output_stream_check_write(this: u32, ret: RetPtr<WResult<u64, StreamError
     ret.write(if s.closed {
         WResult::Err(StreamError::Closed)
     } else {
-        s.budget = WRITE_PERMIT;
-        WResult::Ok(WRITE_PERMIT as u64)
+        // A socket grants a permit only when its send buffer is empty (natively: when no
+        // background write is pending).
+        match s.drain() {
+            Err(e) => WResult::Err(s.fail(e)),
+            Ok(false) => {
+                s.budget = 0;
+                WResult::Ok(0)
+            }
+            Ok(true) => {
+                s.budget = WRITE_PERMIT;
+                WResult::Ok(WRITE_PERMIT as u64)
+            }
+        }
     });
 }
 
@@ -317,7 +604,32 @@ fn write(this: u32, bytes: &[u8], permit_needed: bool) -> Result<(), StreamError
     if bytes.is_empty() {
         return Ok(());
     }
+    if s.mode == Mode::Socket {
+        // A write uses up a socket's permit, as natively (the next needs a `check-write`).
+        s.budget = 0;
+    }
     s.write_raw(bytes).map_err(|e| s.fail(e))
+}
+
+/// The blocking writes: a socket's send buffer is emptied before and after.
+fn blocking_write(this: u32, write: impl FnOnce(u32) -> Result<(), StreamError>) -> Result<(), StreamError> {
+    let s = resource::get::<OutputStream>(this);
+    if s.mode == Mode::Socket && !s.closed {
+        s.socket_blocking_flush().map_err(|e| s.fail(e))?;
+    }
+    write(this)?;
+    flush_blocking(this)
+}
+
+fn flush_blocking(this: u32) -> Result<(), StreamError> {
+    let s = resource::get::<OutputStream>(this);
+    if s.closed {
+        return Err(StreamError::Closed);
+    }
+    if s.mode == Mode::Socket {
+        s.socket_blocking_flush().map_err(|e| s.fail(e))?;
+    }
+    Ok(())
 }
 
 /// Writes `len` zero bytes under the `check-write` permit.
@@ -326,6 +638,9 @@ fn write_zeroes(this: u32, len: u64, permit_needed: bool) -> Result<(), StreamEr
     // On the stack: a static would cost its size in every module's data section.
     let zero = [0u8; 1024];
     let mut left = len;
+    if s.mode == Mode::Socket && len > 0 {
+        s.budget = 0;
+    }
     while left > 0 {
         let n = left.min(zero.len() as u64) as usize;
         s.write_raw(&zero[..n]).map_err(|e| s.fail(e))?;
@@ -356,7 +671,7 @@ pub fn output_stream_blocking_write_and_flush(
         trap(b"output-stream.blocking-write-and-flush: more than 4096 bytes");
     }
     // SAFETY: canonical ABI `list<u8>` parameter.
-    ret.write(write(this, unsafe { crate::abi::bytes(ptr, len) }, false).into());
+    ret.write(blocking_write(this, |this| write(this, unsafe { crate::abi::bytes(ptr, len) }, false)).into());
 }
 
 fn flush(this: u32) -> Result<(), StreamError> {
@@ -364,7 +679,9 @@ fn flush(this: u32) -> Result<(), StreamError> {
 }
 
 /// `[method]output-stream.flush`: "Request to flush buffered output. This function never
-/// blocks." Writes are never buffered by the adapter, so there is nothing to flush.
+/// blocks." Writes to stdio and files are never buffered by the adapter; a socket's send
+/// buffer is handed to the host as fast as it takes it anyway (as natively, where `flush` is
+/// a no-op too), so there is nothing to do.
 pub fn output_stream_flush(this: u32, ret: RetPtr<WResult<(), StreamError>>) {
     ret.write(flush(this).into());
 }
@@ -372,7 +689,7 @@ pub fn output_stream_flush(this: u32, ret: RetPtr<WResult<(), StreamError>>) {
 /// `[method]output-stream.blocking-flush`: "Request to flush buffered output, and block until
 /// flush completes and stream is ready for writing again."
 pub fn output_stream_blocking_flush(this: u32, ret: RetPtr<WResult<(), StreamError>>) {
-    ret.write(flush(this).into());
+    ret.write(flush_blocking(this).into());
 }
 
 /// `[method]output-stream.subscribe`: "Create a `pollable` which will resolve once the
@@ -398,13 +715,26 @@ pub fn output_stream_blocking_write_zeroes_and_flush(this: u32, len: u64, ret: R
     if len > BLOCKING_LIMIT as u64 {
         trap(b"output-stream.blocking-write-zeroes-and-flush: more than 4096 bytes");
     }
-    ret.write(write_zeroes(this, len, false).into());
+    ret.write(blocking_write(this, |this| write_zeroes(this, len, false)).into());
 }
 
 /// Moves up to `len` bytes from `src` to `this`.
 fn splice(this: u32, src: u32, len: u64, blocking: bool) -> Result<u64, StreamError> {
-    if resource::get::<OutputStream>(this).closed {
+    let o = resource::get::<OutputStream>(this);
+    if o.closed {
         return Err(StreamError::Closed);
+    }
+    if o.mode == Mode::Socket {
+        // As `check-write` first: a socket takes nothing while its send buffer is not empty.
+        if blocking {
+            o.socket_blocking_flush().map_err(|e| o.fail(e))?;
+        } else {
+            match o.drain() {
+                Err(e) => return Err(o.fail(e)),
+                Ok(false) => return Ok(0),
+                Ok(true) => {}
+            }
+        }
     }
     let s = resource::get::<InputStream>(src);
     if s.closed {
@@ -415,7 +745,7 @@ fn splice(this: u32, src: u32, len: u64, blocking: bool) -> Result<u64, StreamEr
     }
     let mut buf = [0u8; 4096];
     let want = (len as usize).min(buf.len());
-    let n = s.read_some(&mut buf[..want])?;
+    let n = s.read_some(&mut buf[..want], blocking)?;
     write(this, &buf[..n], false).map(|()| n as u64)
 }
 
@@ -436,7 +766,15 @@ pub fn output_stream_blocking_splice(this: u32, src: u32, len: u64, ret: RetPtr<
     ret.write(splice(this, src, len, true).into());
 }
 
-/// `[resource-drop]output-stream`.
+/// `[resource-drop]output-stream`. A socket stream first waits until its send buffer has been
+/// taken by the host (as natively: bytes `write` accepted are not lost).
 pub fn drop_output_stream(this: u32) {
-    resource::remove::<OutputStream>(this);
+    let mut s = resource::remove::<OutputStream>(this);
+    let b = s.pending();
+    if !b.is_null() {
+        let _ = s.socket_blocking_flush();
+        // SAFETY: this stream's own buffer, freed once.
+        unsafe { (*b).unlist() };
+        alloc::private::free(b as *mut u8, core::mem::size_of::<SendBuf>(), 8);
+    }
 }

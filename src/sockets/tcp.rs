@@ -1,14 +1,20 @@
 //! `wasi:sockets/tcp` over WAMR's socket extension (WAMR build only).
 //!
-//! The WIT state machine is kept here; WAMR's calls are blocking, so `start-*` does the work
-//! and remembers its outcome for the matching `finish-*` (which reports `not-in-progress`
-//! when nothing was started). A `start-*` while another is unfinished is
-//! `concurrency-conflict`, as natively; a connect's failure (refused, outside the address
-//! pool) is reported by `finish-connect`, as natively. `accept` never blocks: it asks `poll_oneoff` first and answers
-//! `would-block`. WAMR quirks handled: `bind` sets SO_LINGER{1,0} (a close would send RST), so
-//! linger is reset after bind and accept; `sock_close` is ENOSYS, so sockets close with
-//! `fd_close`; `sock_get_*_buf_size` writes 8 bytes; `sock_shutdown` ignores its direction
-//! (WAMR always shuts down both).
+//! The WIT state machine is kept here. Host sockets are made non-blocking
+//! (`fd_fdstat_set_flags`, which every tested WAMR release allows on sockets), so that no
+//! operation blocks: `start-connect` starts the host connect (EINPROGRESS), the socket's
+//! pollable waits for it to become writable, and `finish-connect` answers `would-block` until
+//! then and takes the outcome from the host (`sock_addr_remote` succeeds once connected; a
+//! failed connect's error is what a 1-byte read reports). Bind and listen complete in
+//! `start-*`, which remembers the outcome for `finish-*` (`not-in-progress` when nothing was
+//! started). A `start-*` while another is unfinished is `concurrency-conflict`, as natively; a
+//! connect's failure (refused, outside the address pool) is reported by `finish-connect`, as
+//! natively. `accept` never blocks: it asks `poll_oneoff` first and answers `would-block`.
+//!
+//! WAMR quirks handled: `bind` sets SO_LINGER{1,0} (a close would send RST), so linger is
+//! reset after bind and accept; `sock_close` is ENOSYS, so sockets close with `fd_close`;
+//! `sock_get_*_buf_size` writes 8 bytes; `sock_shutdown` ignores its direction (WAMR always
+//! shuts down both).
 
 use crate::abi::{RetPtr, Tuple2, WResult};
 use crate::io::poll::{self, Wait};
@@ -30,6 +36,8 @@ pub enum State {
     Listening,
     /// `start-connect` done; the outcome (`None`: connected) waits for `finish-connect`.
     ConnectStarted(Option<ErrorCode>),
+    /// `start-connect` started a non-blocking host connect that has not completed yet.
+    Connecting,
     Connected,
     /// A connect failed; the socket cannot be used again (as natively).
     Closed,
@@ -42,6 +50,9 @@ pub struct TcpSocket {
     pub ipv6: bool,
     pub state: State,
     pub backlog: u32,
+    /// The host socket is non-blocking (else connects are synchronous and the streams block,
+    /// on a runtime that refuses `fd_fdstat_set_flags`).
+    pub nonblocking: bool,
 }
 
 const DEFAULT_BACKLOG: u32 = 128;
@@ -60,6 +71,11 @@ pub fn open(ipv6: bool, ty: i32) -> Res<u32> {
     Ok(fd)
 }
 
+/// Makes a host socket non-blocking; whether the runtime allowed it.
+pub fn set_nonblocking(fd: u32) -> bool {
+    sock::ok(unsafe { sock::fd_fdstat_set_flags(fd, sock::FDFLAGS_NONBLOCK) }).is_ok()
+}
+
 /// Checks a local or remote address against the socket's family (the WIT's
 /// `invalid-argument` cases: wrong family, IPv4-mapped IPv6 addresses).
 pub fn check_family(ipv6: bool, a: &IpSocketAddress) -> Res<()> {
@@ -70,6 +86,7 @@ pub fn check_family(ipv6: bool, a: &IpSocketAddress) -> Res<()> {
         _ => Ok(()),
     }
 }
+
 
 /// Binds `fd` to `a` (shared with UDP): SO_REUSEADDR first for TCP, as natively; WAMR's
 /// abortive linger reset after.
@@ -104,7 +121,16 @@ pub fn create_tcp_socket(family: u8, ret: RetPtr<WResult<u32, ErrorCode>>) {
     let ipv6 = network::family_is_ipv6(family);
     ret.write(
         open(ipv6, sock::SOCKET_STREAM)
-            .map(|fd| resource::push(Resource::TcpSocket(TcpSocket { fd, ipv6, state: State::Unbound, backlog: DEFAULT_BACKLOG })))
+            .map(|fd| {
+                let nonblocking = set_nonblocking(fd);
+                resource::push(Resource::TcpSocket(TcpSocket {
+                    fd,
+                    ipv6,
+                    state: State::Unbound,
+                    backlog: DEFAULT_BACKLOG,
+                    nonblocking,
+                }))
+            })
             .into(),
     );
 }
@@ -174,7 +200,9 @@ pub fn tcp_socket_start_connect(
     let r = (|| {
         match s.state {
             State::Unbound | State::Bound => {}
-            State::BindStarted | State::ListenStarted | State::ConnectStarted(_) => return Err(ErrorCode::ConcurrencyConflict),
+            State::BindStarted | State::ListenStarted | State::ConnectStarted(_) | State::Connecting => {
+                return Err(ErrorCode::ConcurrencyConflict);
+            }
             _ => return Err(ErrorCode::InvalidState),
         }
         check_family(s.ipv6, &a)?;
@@ -184,22 +212,53 @@ pub fn tcp_socket_start_connect(
         Ok(())
     })();
     if r.is_ok() {
-        // WAMR connects synchronously; the outcome is reported by finish-connect.
+        // A non-blocking host socket answers EINPROGRESS (the pollable waits for the
+        // outcome); an immediate outcome, or any outcome of a blocking host socket, is
+        // reported by finish-connect.
         let w = wamr::to_wasi(&a);
-        let outcome = sock::ok(unsafe { sock::sock_connect(s.fd, &w) }).err().map(error);
-        s.state = State::ConnectStarted(outcome);
+        s.state = match sock::ok(unsafe { sock::sock_connect(s.fd, &w) }) {
+            Err(sock::EINPROGRESS) if s.nonblocking => State::Connecting,
+            r => State::ConnectStarted(r.err().map(error)),
+        };
     }
     ret.write(r.into());
 }
 
-/// `[method]tcp-socket.finish-connect`: the streams of the connection, or why it failed.
+/// The outcome of a host connect that has completed (the socket polled writable): connected
+/// when the host has a peer address, else the error a read reports (the socket's pending
+/// error, which is then cleared).
+fn connect_outcome(fd: u32) -> Option<ErrorCode> {
+    if remote(fd).is_ok() {
+        return None;
+    }
+    let mut b = [0u8; 1];
+    Some(match crate::p1::read(fd, &mut b) {
+        Err(e) => error(e),
+        Ok(_) => ErrorCode::ConnectionRefused,
+    })
+}
+
+/// The streams of a connected socket (its host socket non-blocking when it could be made so).
+fn connection_streams(this: u32) -> Tuple2<u32, u32> {
+    let s = *get(this);
+    let mode = if s.nonblocking { Mode::Socket } else { Mode::Stream };
+    Tuple2(streams::new_held_input(s.fd, 0, mode, this), streams::new_held_output(s.fd, 0, mode, this))
+}
+
+/// `[method]tcp-socket.finish-connect`: the streams of the connection, or why it failed;
+/// `would-block` while the host connect is in progress.
 pub fn tcp_socket_finish_connect(this: u32, ret: RetPtr<WResult<Tuple2<u32, u32>, ErrorCode>>) {
     let s = get(this);
+    if s.state == State::Connecting {
+        if !streams::fd_ready(s.fd, true, false) {
+            return ret.write(WResult::Err(ErrorCode::WouldBlock));
+        }
+        s.state = State::ConnectStarted(connect_outcome(s.fd));
+    }
     let r = match s.state {
         State::ConnectStarted(None) => {
             s.state = State::Connected;
-            let fd = s.fd;
-            Ok(Tuple2(streams::new_held_input(fd, 0, Mode::Stream, this), streams::new_held_output(fd, 0, Mode::Stream, this)))
+            Ok(connection_streams(this))
         }
         State::ConnectStarted(Some(e)) => {
             s.state = State::Closed;
@@ -217,7 +276,7 @@ pub fn tcp_socket_start_listen(this: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
     let s = get(this);
     let r = match s.state {
         State::Bound => sock::ok(unsafe { sock::sock_listen(s.fd, s.backlog) }).map_err(error),
-        State::BindStarted | State::ListenStarted | State::ConnectStarted(_) => Err(ErrorCode::ConcurrencyConflict),
+        State::BindStarted | State::ListenStarted | State::ConnectStarted(_) | State::Connecting => Err(ErrorCode::ConcurrencyConflict),
         _ => Err(ErrorCode::InvalidState),
     };
     if r.is_ok() {
@@ -248,8 +307,16 @@ pub fn tcp_socket_accept(this: u32, ret: RetPtr<WResult<AcceptResult, ErrorCode>
         let mut nfd = 0;
         sock::ok(unsafe { sock::sock_accept(s.fd, 0, &mut nfd) }).map_err(error)?;
         let _ = unsafe { sock::sock_set_linger(nfd, 0, 0) };
-        let h = resource::push(Resource::TcpSocket(TcpSocket { fd: nfd, ipv6: s.ipv6, state: State::Connected, backlog: DEFAULT_BACKLOG }));
-        Ok(AcceptResult { socket: h, input: streams::new_held_input(nfd, 0, Mode::Stream, h), output: streams::new_held_output(nfd, 0, Mode::Stream, h) })
+        let nonblocking = set_nonblocking(nfd);
+        let h = resource::push(Resource::TcpSocket(TcpSocket {
+            fd: nfd,
+            ipv6: s.ipv6,
+            state: State::Connected,
+            backlog: DEFAULT_BACKLOG,
+            nonblocking,
+        }));
+        let Tuple2(input, output) = connection_streams(h);
+        Ok(AcceptResult { socket: h, input, output })
     })();
     ret.write(r.into());
 }
@@ -267,7 +334,7 @@ pub struct AcceptResult {
 /// socket is not bound to any local address."
 pub fn tcp_socket_local_address(this: u32, ret: RetPtr<WResult<IpSocketAddress, ErrorCode>>) {
     let s = get(this);
-    ret.write(if matches!(s.state, State::Unbound | State::BindStarted | State::Closed) { Err(ErrorCode::InvalidState) } else { local(s.fd) }.into());
+    ret.write(if matches!(s.state, State::Unbound | State::BindStarted | State::Closed | State::Connecting) { Err(ErrorCode::InvalidState) } else { local(s.fd) }.into());
 }
 
 /// `[method]tcp-socket.remote-address`: "Get the remote address. … `invalid-state` the socket
@@ -294,7 +361,7 @@ pub fn tcp_socket_set_listen_backlog_size(this: u32, value: u64, ret: RetPtr<WRe
     let s = get(this);
     let r = if value == 0 {
         Err(ErrorCode::InvalidArgument)
-    } else if matches!(s.state, State::ConnectStarted(_) | State::Connected | State::Closed) {
+    } else if matches!(s.state, State::ConnectStarted(_) | State::Connecting | State::Connected | State::Closed) {
         Err(ErrorCode::InvalidState)
     } else {
         s.backlog = value.min(i32::MAX as u64) as u32;
@@ -445,16 +512,21 @@ pub fn tcp_socket_set_send_buffer_size(this: u32, value: u64, ret: RetPtr<WResul
 
 /// `[method]tcp-socket.subscribe`: "Create a `pollable` which can be used to poll for, or block
 /// on, completion of any of the asynchronous operations of this socket." A listening socket is
-/// ready when a connection waits; the other operations complete at `start-*`.
+/// ready when a connection waits, a connecting one when the host connect has completed; bind
+/// and listen complete at `start-*`.
 pub fn tcp_socket_subscribe(this: u32) -> u32 {
     get(this);
     poll::new(Wait::Tcp(this), this)
 }
 
-/// What a TCP socket's pollable waits for: `Some(fd)` to read, or `None` (ready).
-pub fn pollable_fd(this: u32) -> Option<u32> {
+/// What a TCP socket's pollable waits for: `Some((fd, write))`, or `None` (ready).
+pub fn pollable_fd(this: u32) -> Option<(u32, bool)> {
     let s = get(this);
-    if s.state == State::Listening { Some(s.fd) } else { None }
+    match s.state {
+        State::Listening => Some((s.fd, false)),
+        State::Connecting => Some((s.fd, true)),
+        _ => None,
+    }
 }
 
 /// `[method]tcp-socket.shutdown`: "Initiate a graceful shutdown. `receive`: the socket is not

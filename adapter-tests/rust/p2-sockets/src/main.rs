@@ -110,4 +110,75 @@ fn main() {
     let r = resolve_addresses(&net, "127.0.0.1").unwrap();
     println!("resolve literal: {:?} then {:?}", r.resolve_next_address().unwrap().map(|a| matches!(a, IpAddress::Ipv4((127, 0, 0, 1)))), r.resolve_next_address().unwrap().is_none());
     println!("resolve empty name: {:?}", resolve_addresses(&net, "").err());
+    nonblocking_connect(&net);
+}
+
+/// `start-connect` does not wait for the connection: a listener whose backlog is full leaves
+/// a new connect in progress (the kernel drops its SYN) until an accept makes room.
+fn nonblocking_connect(net: &wasip2::sockets::network::Network) {
+    use wasip2::clocks::monotonic_clock;
+    let l = create_tcp_socket(IpAddressFamily::Ipv4).unwrap();
+    l.start_bind(net, v4(0, (127, 0, 0, 1))).unwrap();
+    l.finish_bind().unwrap();
+    l.set_listen_backlog_size(1).unwrap();
+    l.start_listen().unwrap();
+    l.finish_listen().unwrap();
+    let port = port_of(l.local_address().unwrap());
+    let mut done = Vec::new();
+    let mut pending = None;
+    for _ in 0..16 {
+        let c = create_tcp_socket(IpAddressFamily::Ipv4).unwrap();
+        let t0 = monotonic_clock::now();
+        c.start_connect(net, v4(port, (127, 0, 0, 1))).unwrap();
+        let quick = monotonic_clock::now() - t0 < 500_000_000;
+        let sub = c.subscribe();
+        let timeout = monotonic_clock::subscribe_duration(300_000_000);
+        let ready = poll::poll(&[&sub, &timeout]);
+        drop((sub, timeout));
+        if ready.contains(&0) {
+            done.push(c.finish_connect().map(|_| c).map_err(|e| e.name()));
+            continue;
+        }
+        println!("a connect to a listener with a full backlog: start-connect returned at once {quick}, still in progress after 300 ms");
+        println!("finish-connect meanwhile: {:?}", c.finish_connect().err());
+        pending = Some(c);
+        break;
+    }
+    println!("connects completed before that: at least one {}, all ok {}", !done.is_empty(), done.iter().all(|d| d.is_ok()));
+    let Some(c) = pending else {
+        println!("every connect completed at once");
+        return;
+    };
+    // Make room: accept what is queued; the pending connect then completes (the kernel
+    // retransmits its SYN after about a second).
+    let mut accepted = Vec::new();
+    let deadline = monotonic_clock::now() + 20_000_000_000;
+    let streams = loop {
+        while let Ok(a) = l.accept() {
+            accepted.push(a);
+        }
+        match c.finish_connect() {
+            Ok(s) => break Some(s),
+            Err(wasip2::sockets::network::ErrorCode::WouldBlock) if monotonic_clock::now() < deadline => {
+                let (sub, ls, timeout) = (c.subscribe(), l.subscribe(), monotonic_clock::subscribe_duration(100_000_000));
+                poll::poll(&[&sub, &ls, &timeout]);
+            }
+            Err(e) => {
+                println!("finish-connect: {e:?}");
+                break None;
+            }
+        }
+    };
+    println!("after accepts made room, the connect completed: {}", streams.is_some());
+    // Streams before their sockets.
+    drop(streams);
+    drop(c);
+    for (a, i, o) in accepted {
+        drop((i, o));
+        drop(a);
+    }
+    for d in done.into_iter().flatten() {
+        drop(d);
+    }
+    drop(l);
 }
