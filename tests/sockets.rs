@@ -262,3 +262,39 @@ fn tcp_backpressure_between_processes() {
         }
     }
 }
+
+/// Issue 12: sockets that never bind, or bind to the unspecified address with port 0, work
+/// under a loopback-only pool as natively (the host binds implicitly); a bind to a specific
+/// address outside the pool is still refused.
+#[test]
+fn implicit_binds_under_a_loopback_only_pool() {
+    let g = cached("c-net-implicit-wamr", || c_guest_for("net_implicit", "wamr"));
+    let out = bounded_differential(&g, &[]);
+    for l in [
+        "udp sendto without bind: 4\n",
+        "server received 4 [ping], client port seen: 1\n",
+        "client local address after sendto: 0.0.0.0, port set: 1\n",
+        "client received the reply: 4 [pong]\n",
+        "udp connect without bind: 0\n",
+        "server received 5, from the connected client's port: 1\n",
+        "connected client local address: 127.0.0.1\n",
+        "udp bind 0.0.0.0:0: 0\n",
+        "server received 1 from its port: 1\n",
+        "udp bind 10.1.2.3:0 (outside the pool): -1 Permission denied\n",
+        "tcp bind 0.0.0.0:0: 0\ntcp listen: 0 \nlistener local address: 0.0.0.0, port set: 1\n",
+        "tcp connect without bind: 0\nclient local address: 127.0.0.1, port set: 1\naccepted: 1\n",
+        "tcp client bind 0.0.0.0:0: 0\ntcp connect after it: 0\nclient local address: 127.0.0.1\naccepted: 1\n",
+    ] {
+        assert!(out.contains(l), "missing {l:?} in\n{out}");
+    }
+    let g = cached("rust-net-backpressure-wamr", || rust_guest_for("net-backpressure", "wamr"));
+    let out = bounded_differential(&g, &["udp-unbound"]);
+    for l in [
+        "udp send_to from a socket bound to 0.0.0.0:0: Ok(5)",
+        "client got \"answer\" from the server: true",
+        "client local address after sending: unspecified true port set true",
+        "its port is where the server saw it: true",
+    ] {
+        assert!(out.contains(l), "missing {l:?} in\n{out}");
+    }
+}

@@ -11,6 +11,11 @@
 //! connect's failure (refused, outside the address pool) is reported by `finish-connect`, as
 //! natively. `accept` never blocks: it asks `poll_oneoff` first and answers `would-block`.
 //!
+//! A bind to the unspecified address with port 0 that WAMR's address pool refuses (a pool of
+//! loopback addresses does not hold `0.0.0.0` or `::`) is left to the host, as a WASIp1
+//! program's socket would be: the host binds implicitly at `listen` or `connect` (WAMR's pool
+//! checks only the destination), and `local-address` reports what the host has bound.
+//!
 //! WAMR quirks handled: `bind` sets SO_LINGER{1,0} (a close would send RST), so linger is
 //! reset after bind and accept; `sock_close` is ENOSYS, so sockets close with `fd_close`;
 //! `sock_get_*_buf_size` writes 8 bytes; `sock_shutdown` ignores its direction (WAMR always
@@ -53,6 +58,8 @@ pub struct TcpSocket {
     /// The host socket is non-blocking (else connects are synchronous and the streams block,
     /// on a runtime that refuses `fd_fdstat_set_flags`).
     pub nonblocking: bool,
+    /// Bound to the unspecified address and port 0 without the host (see the module doc).
+    pub host_binds: bool,
 }
 
 const DEFAULT_BACKLOG: u32 = 128;
@@ -87,6 +94,14 @@ pub fn check_family(ipv6: bool, a: &IpSocketAddress) -> Res<()> {
     }
 }
 
+/// Binds `fd` to `a`, or, for the unspecified address with port 0 when the address pool
+/// refuses it, leaves the bind to the host (`Ok(true)`; see the module doc).
+pub fn bind_or_defer(fd: u32, a: &IpSocketAddress, tcp: bool) -> Res<bool> {
+    match bind(fd, a, tcp) {
+        Err(ErrorCode::AccessDenied) if a.ip().is_unspecified() && a.port() == 0 => Ok(true),
+        r => r.map(|()| false),
+    }
+}
 
 /// Binds `fd` to `a` (shared with UDP): SO_REUSEADDR first for TCP, as natively; WAMR's
 /// abortive linger reset after.
@@ -129,6 +144,7 @@ pub fn create_tcp_socket(family: u8, ret: RetPtr<WResult<u32, ErrorCode>>) {
                     state: State::Unbound,
                     backlog: DEFAULT_BACKLOG,
                     nonblocking,
+                    host_binds: false,
                 }))
             })
             .into(),
@@ -158,12 +174,13 @@ pub fn tcp_socket_start_bind(
             _ => return Err(ErrorCode::InvalidState),
         }
         check_family(s.ipv6, &a)?;
-        bind(s.fd, &a, true)
+        bind_or_defer(s.fd, &a, true)
     })();
-    if r.is_ok() {
+    if let Ok(host_binds) = r {
         s.state = State::BindStarted;
+        s.host_binds = host_binds;
     }
-    ret.write(r.into());
+    ret.write(r.map(|_| ()).into());
 }
 
 /// A `finish-*` step of the state machine (shared with UDP): moves `state` from the started
@@ -314,6 +331,7 @@ pub fn tcp_socket_accept(this: u32, ret: RetPtr<WResult<AcceptResult, ErrorCode>
             state: State::Connected,
             backlog: DEFAULT_BACKLOG,
             nonblocking,
+            host_binds: false,
         }));
         let Tuple2(input, output) = connection_streams(h);
         Ok(AcceptResult { socket: h, input, output })

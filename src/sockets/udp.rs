@@ -4,6 +4,12 @@
 //! incoming datagrams and picks the destination; datagrams go out with `sock_send_to` (to the
 //! connected peer when they name none) and come in with `sock_recv_from`, never blocking:
 //! `receive` asks `poll_oneoff` first.
+//!
+//! A bind to the unspecified address with port 0 that WAMR's address pool refuses (wasi-libc
+//! makes one before the first `sendto` or `connect` of an unbound socket) is left to the host,
+//! which binds implicitly at the first send or `stream(remote)`, as for a WASIp1 program's
+//! socket (WAMR's pool checks only the destination); `local-address` reports what the host
+//! has bound (port 0 until then).
 
 use crate::abi::{self, List, RetPtr, Tuple2, WResult};
 use crate::io::poll::{self, Wait};
@@ -77,7 +83,7 @@ pub fn udp_socket_start_bind(
     let a = IpSocketAddress::from_flat([a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]);
     let s = get(this);
     let r = match s.state {
-        State::Unbound => tcp::check_family(s.ipv6, &a).and_then(|()| tcp::bind(s.fd, &a, false)),
+        State::Unbound => tcp::check_family(s.ipv6, &a).and_then(|()| tcp::bind_or_defer(s.fd, &a, false)).map(|_| ()),
         State::BindStarted => Err(ErrorCode::ConcurrencyConflict),
         _ => Err(ErrorCode::InvalidState),
     };

@@ -50,10 +50,13 @@ fn builder(opts: &Opts) -> wasmtime::Result<WasiCtxBuilder> {
         b.allow_tcp(true).allow_udp(true).socket_addr_check(move |addr, use_| {
             // wasmtime also checks the implicit bind of an unbound socket to the unspecified
             // address before it connects or sends; iwasm's pool does not see that bind, and
-            // binding reaches nothing, so it is allowed.
+            // binding reaches nothing, so it is allowed. iwasm checks its pool in bind,
+            // connect and send only, never in listen (a WASIp1 program listens on what it
+            // bound, or on an implicit bind to the unspecified address).
             let implicit_bind = matches!(use_, wasmtime_wasi::sockets::SocketAddrUse::TcpBind | wasmtime_wasi::sockets::SocketAddrUse::UdpBind)
                 && addr.ip().is_unspecified();
-            let ok = implicit_bind || runner_cli::pool_allows(&pool, addr.ip());
+            let listen = matches!(use_, wasmtime_wasi::sockets::SocketAddrUse::TcpListen);
+            let ok = implicit_bind || listen || runner_cli::pool_allows(&pool, addr.ip());
             Box::pin(async move { ok })
         });
     }

@@ -1,5 +1,5 @@
 //! TCP backpressure over `std::net` on one thread (no socket operation may block when the
-//! socket is non-blocking). Deterministic output; every loop is bounded by
+//! socket is non-blocking), plus implicit binds. Deterministic output; every loop is bounded by
 //! a deadline, so a hang shows as a "timed out" line instead of a stuck test.
 //!
 //! - `wouldblock`: a connected client set non-blocking writes 64 KiB chunks to a peer that does
@@ -7,8 +7,10 @@
 //!   server reads everything the client's writes accepted, and the client's writes succeed again.
 //! - `both-ways`: two non-blocking sockets of one connection each send 8 MiB to the other at
 //!   the same time, every step non-blocking, and check what arrives.
+//! - `udp-unbound`: a UDP client bound to `0.0.0.0:0` (std's way of not choosing) sends to a
+//!   server and gets the reply.
 use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
 const DEADLINE: Duration = Duration::from_secs(60);
@@ -139,10 +141,43 @@ fn both_ways() {
     println!("both ways at once: {}", pump(&c, &s, 8 << 20));
 }
 
+/// One datagram, waiting at most [`DEADLINE`] (non-blocking receives: SO_RCVTIMEO is not
+/// available on UDP sockets natively).
+fn recv_bounded(s: &UdpSocket, buf: &mut [u8]) -> (usize, SocketAddr) {
+    s.set_nonblocking(true).unwrap();
+    let start = Instant::now();
+    loop {
+        match s.recv_from(buf) {
+            Ok(r) => return r,
+            Err(e) if e.kind() == ErrorKind::WouldBlock && start.elapsed() < DEADLINE => std::thread::sleep(Duration::from_millis(1)),
+            Err(e) => panic!("recv_from: {e:?}"),
+        }
+    }
+}
+
+fn udp_unbound() {
+    let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+    // std's client socket: bound to the unspecified address and port 0 (the pool holds only
+    // loopback addresses).
+    let c = UdpSocket::bind(SocketAddr::from(([0, 0, 0, 0], 0))).unwrap();
+    let sent = c.send_to(b"query", server.local_addr().unwrap());
+    println!("udp send_to from a socket bound to 0.0.0.0:0: {:?}", sent);
+    let mut buf = [0u8; 64];
+    let (n, from) = recv_bounded(&server, &mut buf);
+    println!("server got {:?} from 127.0.0.1: {}", std::str::from_utf8(&buf[..n]).unwrap(), from.ip().is_loopback());
+    server.send_to(b"answer", from).unwrap();
+    let (n, from2) = recv_bounded(&c, &mut buf);
+    println!("client got {:?} from the server: {}", std::str::from_utf8(&buf[..n]).unwrap(), from2 == server.local_addr().unwrap());
+    let local = c.local_addr().unwrap();
+    println!("client local address after sending: unspecified {} port set {}", local.ip().is_unspecified(), local.port() != 0);
+    println!("its port is where the server saw it: {}", local.port() == from.port());
+}
+
 fn main() {
     match std::env::args().nth(1).as_deref() {
         Some("wouldblock") => wouldblock(),
         Some("both-ways") => both_ways(),
+        Some("udp-unbound") => udp_unbound(),
         m => panic!("unknown mode {m:?}"),
     }
 }
