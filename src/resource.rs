@@ -269,6 +269,15 @@ pub fn get<T: Kind>(handle: u32) -> &'static mut T {
     trap_invalid_handle(handle, T::NAME)
 }
 
+/// The resource of type `T` named by `handle`, or `None` (never traps): for a handle kept
+/// by another resource that may have been dropped since (a socket's streams).
+pub fn try_get<T: Kind>(handle: u32) -> Option<&'static mut T> {
+    match table().live(handle) {
+        Some(Entry::Used { res, .. }) => T::get(res),
+        _ => None,
+    }
+}
+
 /// Checks that `handle` names a live resource of the given payload-free kind.
 pub fn check(handle: u32, want: Resource) {
     match table().live(handle) {

@@ -208,7 +208,17 @@ fn socket_state_machine_and_errors_match_native() {
         "connect outside the pool: finish Some(ErrorCode { code: 1, name: \"access-denied\"",
         "udp received 1 datagram(s): Some(\"self\")",
         "resolve literal: Some(true) then true",
-        // Issue 12: start-connect does not block.
+        // Issue 12: WIT semantics.
+        "tcp start-bind 255.255.255.255: Some(ErrorCode { code: 3, name: \"invalid-argument\"",
+        "tcp start-connect 239.1.2.3: Some(ErrorCode { code: 3, name: \"invalid-argument\"",
+        "tcp start-bind ff02::1: Some(ErrorCode { code: 3, name: \"invalid-argument\"",
+        "resolve \"[::1]\": Ok([IpAddress::Ipv6((0, 0, 0, 0, 0, 0, 0, 1))])",
+        "resolve \"[::]\": Ok([IpAddress::Ipv6((0, 0, 0, 0, 0, 0, 0, 0))])",
+        "read after shutdown(receive): Err(\"closed\")",
+        "the peer still receives: \"still sending\"",
+        "check-write after shutdown(send): Err(\"closed\")",
+        "the peer reads \"last words\", then closed",
+        "shutdown(both) after the peer reset: Ok(())",
         "a connect to a listener with a full backlog: start-connect returned at once true, still in progress after 300 ms",
         "finish-connect meanwhile: Some(ErrorCode { code: 8, name: \"would-block\"",
         "after accepts made room, the connect completed: true",
@@ -265,7 +275,8 @@ fn tcp_backpressure_between_processes() {
 
 /// Issue 12: sockets that never bind, or bind to the unspecified address with port 0, work
 /// under a loopback-only pool as natively (the host binds implicitly); a bind to a specific
-/// address outside the pool is still refused.
+/// address outside the pool is still refused; broadcast and multicast binds and connects are
+/// invalid.
 #[test]
 fn implicit_binds_under_a_loopback_only_pool() {
     let g = cached("c-net-implicit-wamr", || c_guest_for("net_implicit", "wamr"));
@@ -284,6 +295,8 @@ fn implicit_binds_under_a_loopback_only_pool() {
         "tcp bind 0.0.0.0:0: 0\ntcp listen: 0 \nlistener local address: 0.0.0.0, port set: 1\n",
         "tcp connect without bind: 0\nclient local address: 127.0.0.1, port set: 1\naccepted: 1\n",
         "tcp client bind 0.0.0.0:0: 0\ntcp connect after it: 0\nclient local address: 127.0.0.1\naccepted: 1\n",
+        "tcp bind 255.255.255.255: -1 Invalid argument\n",
+        "tcp connect 224.0.0.1: -1 Invalid argument\n",
     ] {
         assert!(out.contains(l), "missing {l:?} in\n{out}");
     }

@@ -98,6 +98,18 @@ int main(void) {
     printf("client local address: %s\n", addr_of(c2, ip));
     int a2 = wait_in(l) == 1 ? accept(l, NULL, NULL) : -1;
     printf("accepted: %d\n", a2 >= 0);
+    // Binds and connects to broadcast and multicast addresses are invalid.
+    int t = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in bc = v4("255.255.255.255", 80), mc = v4("224.0.0.1", 80);
+    r = bind(t, (struct sockaddr *)&bc, sizeof bc);
+    printf("tcp bind 255.255.255.255: %d %s\n", r, r ? strerror(errno) : "");
+    r = bind(t, (struct sockaddr *)&mc, sizeof mc);
+    printf("tcp bind 224.0.0.1: %d %s\n", r, r ? strerror(errno) : "");
+    r = connect(t, (struct sockaddr *)&bc, sizeof bc);
+    printf("tcp connect 255.255.255.255: %d %s\n", r, r ? strerror(errno) : "");
+    r = connect(t, (struct sockaddr *)&mc, sizeof mc);
+    printf("tcp connect 224.0.0.1: %d %s\n", r, r ? strerror(errno) : "");
+    close(t);
     close(a2); close(c2); close(a); close(c); close(l);
     close(uo); close(ub); close(uc); close(cli); close(srv);
     return 0;

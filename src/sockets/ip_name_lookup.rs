@@ -68,6 +68,13 @@ mod wamr_lookup {
         if name.is_empty() || name.len() > 253 || name.contains(&0) {
             return Err(ErrorCode::InvalidArgument);
         }
+        // An IPv6 literal in brackets (as in a URL) is taken as one, as natively; anything
+        // else in brackets is not a host name.
+        if name[0] == b'[' {
+            let inner = name[1..].strip_suffix(b"]").ok_or(ErrorCode::InvalidArgument)?;
+            out.push(IpAddress::Ipv6(parse_v6(inner).ok_or(ErrorCode::InvalidArgument)?));
+            return Ok(out);
+        }
         if let Some(a) = parse_literal(name) {
             out.push(a);
             return Ok(out);
@@ -219,6 +226,7 @@ mod wamr_lookup {
             assert_eq!(parse_literal(b"::1"), Some(IpAddress::Ipv6([0, 0, 0, 0, 0, 0, 0, 1])));
             assert_eq!(parse_literal(b"fe80::3ba2:893b:4be0:e3dd"), Some(IpAddress::Ipv6([0xfe80, 0, 0, 0, 0x3ba2, 0x893b, 0x4be0, 0xe3dd])));
             assert_eq!(parse_literal(b"1:2:3:4:5:6:7:8"), Some(IpAddress::Ipv6([1, 2, 3, 4, 5, 6, 7, 8])));
+            assert_eq!(parse_v6(b"::"), Some([0; 8]));
             for bad in [&b"localhost"[..], b"256.0.0.1", b"1.2.3", b"01.2.3.4", b"1::2::3", b":::", b"1:2:3:4:5:6:7:8:9"] {
                 assert_eq!(parse_literal(bad), None, "{:?}", core::str::from_utf8(bad));
             }

@@ -19,7 +19,8 @@
 //! WAMR quirks handled: `bind` sets SO_LINGER{1,0} (a close would send RST), so linger is
 //! reset after bind and accept; `sock_close` is ENOSYS, so sockets close with `fd_close`;
 //! `sock_get_*_buf_size` writes 8 bytes; `sock_shutdown` ignores its direction (WAMR always
-//! shuts down both).
+//! shuts down both), so `shutdown(receive)` is done by the adapter alone (the input stream
+//! reports `closed` from then on, as natively) and `shutdown(send)` shuts down both.
 
 use crate::abi::{RetPtr, Tuple2, WResult};
 use crate::io::poll::{self, Wait};
@@ -60,6 +61,9 @@ pub struct TcpSocket {
     pub nonblocking: bool,
     /// Bound to the unspecified address and port 0 without the host (see the module doc).
     pub host_binds: bool,
+    /// The connection's streams (0 before): `shutdown` closes them.
+    pub input: u32,
+    pub output: u32,
 }
 
 const DEFAULT_BACKLOG: u32 = 128;
@@ -84,14 +88,28 @@ pub fn set_nonblocking(fd: u32) -> bool {
 }
 
 /// Checks a local or remote address against the socket's family (the WIT's
-/// `invalid-argument` cases: wrong family, IPv4-mapped IPv6 addresses).
+/// `invalid-argument` cases: wrong family; IPv4-mapped and deprecated IPv4-compatible IPv6
+/// addresses, as wasmtime).
 pub fn check_family(ipv6: bool, a: &IpSocketAddress) -> Res<()> {
     match a {
         IpSocketAddress::Ipv4(_) if ipv6 => Err(ErrorCode::InvalidArgument),
         IpSocketAddress::Ipv6(_) if !ipv6 => Err(ErrorCode::InvalidArgument),
         IpSocketAddress::Ipv6(v6) if v6.address[..5] == [0; 5] && v6.address[5] == 0xffff => Err(ErrorCode::InvalidArgument),
+        IpSocketAddress::Ipv6(v6) if v6.address[..6] == [0; 6] && v6.address[6..] != [0, 0] && v6.address[6..] != [0, 1] => {
+            Err(ErrorCode::InvalidArgument)
+        }
         _ => Ok(()),
     }
+}
+
+/// TCP binds and connects take unicast addresses only (the WIT's `invalid-argument`:
+/// broadcast and multicast addresses; IPv4-mapped ones are refused by [`check_family`]).
+fn check_unicast(a: &IpSocketAddress) -> Res<()> {
+    let multicast = match a {
+        IpSocketAddress::Ipv4(v4) => v4.address[0] & 0xf0 == 224 || v4.address == [255; 4],
+        IpSocketAddress::Ipv6(v6) => v6.address[0] & 0xff00 == 0xff00,
+    };
+    if multicast { Err(ErrorCode::InvalidArgument) } else { Ok(()) }
 }
 
 /// Binds `fd` to `a`, or, for the unspecified address with port 0 when the address pool
@@ -145,6 +163,8 @@ pub fn create_tcp_socket(family: u8, ret: RetPtr<WResult<u32, ErrorCode>>) {
                     backlog: DEFAULT_BACKLOG,
                     nonblocking,
                     host_binds: false,
+                    input: 0,
+                    output: 0,
                 }))
             })
             .into(),
@@ -174,6 +194,7 @@ pub fn tcp_socket_start_bind(
             _ => return Err(ErrorCode::InvalidState),
         }
         check_family(s.ipv6, &a)?;
+        check_unicast(&a)?;
         bind_or_defer(s.fd, &a, true)
     })();
     if let Ok(host_binds) = r {
@@ -223,6 +244,7 @@ pub fn tcp_socket_start_connect(
             _ => return Err(ErrorCode::InvalidState),
         }
         check_family(s.ipv6, &a)?;
+        check_unicast(&a)?;
         if a.ip().is_unspecified() || a.port() == 0 {
             return Err(ErrorCode::InvalidArgument);
         }
@@ -259,7 +281,10 @@ fn connect_outcome(fd: u32) -> Option<ErrorCode> {
 fn connection_streams(this: u32) -> Tuple2<u32, u32> {
     let s = *get(this);
     let mode = if s.nonblocking { Mode::Socket } else { Mode::Stream };
-    Tuple2(streams::new_held_input(s.fd, 0, mode, this), streams::new_held_output(s.fd, 0, mode, this))
+    let streams = Tuple2(streams::new_held_input(s.fd, 0, mode, this), streams::new_held_output(s.fd, 0, mode, this));
+    let s = get(this);
+    (s.input, s.output) = (streams.0, streams.1);
+    streams
 }
 
 /// `[method]tcp-socket.finish-connect`: the streams of the connection, or why it failed;
@@ -332,6 +357,8 @@ pub fn tcp_socket_accept(this: u32, ret: RetPtr<WResult<AcceptResult, ErrorCode>
             backlog: DEFAULT_BACKLOG,
             nonblocking,
             host_binds: false,
+            input: 0,
+            output: 0,
         }));
         let Tuple2(input, output) = connection_streams(h);
         Ok(AcceptResult { socket: h, input, output })
@@ -552,17 +579,34 @@ pub fn pollable_fd(this: u32) -> Option<(u32, bool)> {
 /// to the peer… `both`: same effect as `receive` & `send` combined. … `invalid-state` the
 /// socket is not in the `connected` state."
 ///
-/// WAMR's `sock_shutdown` ignores the direction and always shuts down both.
+/// As natively, the connection's streams report `closed` from then on (the input stream for
+/// `receive`, the output stream for `send`, after what it has accepted has been handed to the
+/// host), and the host's own answer is not reported (a connection the peer has already reset
+/// shuts down without error). WAMR's `sock_shutdown` ignores the direction and always shuts
+/// down both, so `receive` alone is done by the adapter only, and `send` also ends receiving.
 pub fn tcp_socket_shutdown(this: u32, how: u8, ret: RetPtr<WResult<(), ErrorCode>>) {
-    let s = get(this);
-    let sd = match how {
-        0 => 1, // receive: SHUT_RD
-        1 => 2, // send: SHUT_WR
-        2 => 3,
+    let s = *get(this);
+    let (receive, send) = match how {
+        0 => (true, false),
+        1 => (false, true),
+        2 => (true, true),
         _ => crate::trap::trap(b"invalid shutdown-type"),
     };
-    let r = if s.state != State::Connected { Err(ErrorCode::InvalidState) } else { sock::ok(unsafe { sock::sock_shutdown(s.fd, sd) }).map_err(error) };
-    ret.write(r.into());
+    if s.state != State::Connected {
+        return ret.write(WResult::Err(ErrorCode::InvalidState));
+    }
+    // A stream handle kept here may have been dropped, and even reused: only this socket's
+    // streams have its fd.
+    if receive && let Some(i) = resource::try_get::<streams::InputStream>(s.input).filter(|i| i.fd == s.fd) {
+        i.closed = true;
+    }
+    if send {
+        if let Some(o) = resource::try_get::<streams::OutputStream>(s.output).filter(|o| o.fd == s.fd) {
+            o.shut_down();
+        }
+        let _ = unsafe { sock::sock_shutdown(s.fd, 3) };
+    }
+    ret.write(WResult::Ok(()));
 }
 
 /// `[resource-drop]tcp-socket`: closes the socket (once its streams are gone).

@@ -110,6 +110,7 @@ fn main() {
     let r = resolve_addresses(&net, "127.0.0.1").unwrap();
     println!("resolve literal: {:?} then {:?}", r.resolve_next_address().unwrap().map(|a| matches!(a, IpAddress::Ipv4((127, 0, 0, 1)))), r.resolve_next_address().unwrap().is_none());
     println!("resolve empty name: {:?}", resolve_addresses(&net, "").err());
+    wit_semantics(&net, &s, port);
     nonblocking_connect(&net);
 }
 
@@ -181,4 +182,108 @@ fn nonblocking_connect(net: &wasip2::sockets::network::Network) {
         drop(d);
     }
     drop(l);
+}
+
+fn v6(port: u16, a: (u16, u16, u16, u16, u16, u16, u16, u16)) -> IpSocketAddress {
+    IpSocketAddress::Ipv6(Ipv6SocketAddress { port, flow_info: 0, address: a, scope_id: 0 })
+}
+
+fn stream_error(e: wasip2::io::streams::StreamError) -> &'static str {
+    match e {
+        wasip2::io::streams::StreamError::Closed => "closed",
+        wasip2::io::streams::StreamError::LastOperationFailed(_) => "failed",
+    }
+}
+
+/// A connected pair through the listener `l` (on `port`): (client socket, its streams,
+/// accepted socket, its streams).
+fn pair(
+    net: &wasip2::sockets::network::Network,
+    l: &wasip2::sockets::tcp::TcpSocket,
+    port: u16,
+) -> (
+    wasip2::sockets::tcp::TcpSocket,
+    wasip2::io::streams::InputStream,
+    wasip2::io::streams::OutputStream,
+    wasip2::sockets::tcp::TcpSocket,
+    wasip2::io::streams::InputStream,
+    wasip2::io::streams::OutputStream,
+) {
+    let c = create_tcp_socket(IpAddressFamily::Ipv4).unwrap();
+    c.start_connect(net, v4(port, (127, 0, 0, 1))).unwrap();
+    let (ci, co) = loop {
+        match c.finish_connect() {
+            Ok(streams) => break streams,
+            Err(wasip2::sockets::network::ErrorCode::WouldBlock) => c.subscribe().block(),
+            Err(e) => panic!("finish-connect: {e:?}"),
+        }
+    };
+    l.subscribe().block();
+    let (a, ai, ao) = l.accept().unwrap();
+    (c, ci, co, a, ai, ao)
+}
+
+/// What the WIT says beyond the state machine (each as a native host answers).
+fn wit_semantics(net: &wasip2::sockets::network::Network, l: &wasip2::sockets::tcp::TcpSocket, port: u16) {
+    let t = create_tcp_socket(IpAddressFamily::Ipv4).unwrap();
+    println!("tcp start-bind 255.255.255.255: {:?}", t.start_bind(net, v4(0, (255, 255, 255, 255))).err());
+    println!("tcp start-bind 224.0.0.1: {:?}", t.start_bind(net, v4(0, (224, 0, 0, 1))).err());
+    println!("tcp start-connect 255.255.255.255: {:?}", t.start_connect(net, v4(80, (255, 255, 255, 255))).err());
+    println!("tcp start-connect 239.1.2.3: {:?}", t.start_connect(net, v4(80, (239, 1, 2, 3))).err());
+    let t6 = create_tcp_socket(IpAddressFamily::Ipv6).unwrap();
+    println!("tcp start-bind ff02::1: {:?}", t6.start_bind(net, v6(0, (0xff02, 0, 0, 0, 0, 0, 0, 1))).err());
+    println!("tcp start-connect ff02::1: {:?}", t6.start_connect(net, v6(80, (0xff02, 0, 0, 0, 0, 0, 0, 1))).err());
+    println!("tcp start-bind ::127.0.0.1 (IPv4-compatible): {:?}", t6.start_bind(net, v6(0, (0, 0, 0, 0, 0, 0, 0x7f00, 1))).err());
+    let u6 = create_udp_socket(IpAddressFamily::Ipv6).unwrap();
+    println!("udp start-bind ::127.0.0.1 (IPv4-compatible): {:?}", u6.start_bind(net, v6(0, (0, 0, 0, 0, 0, 0, 0x7f00, 1))).err());
+
+    for name in ["[::1]", "[::]", "::1", "[127.0.0.1]", "[::1"] {
+        let r = resolve_addresses(net, name).map(|r| {
+            let mut v = Vec::new();
+            while let Some(a) = r.resolve_next_address().unwrap() {
+                v.push(a);
+            }
+            v
+        });
+        println!("resolve {name:?}: {r:?}");
+    }
+
+    // shutdown(receive): the input stream is closed from then on, data waiting or not; the
+    // connection still carries what the socket sends.
+    let (c, ci, co, a, ai, ao) = pair(net, l, port);
+    ao.blocking_write_and_flush(b"unread").unwrap();
+    ci.subscribe().block();
+    println!("shutdown(receive): {:?}", c.shutdown(ShutdownType::Receive));
+    println!("read after shutdown(receive): {:?}", ci.read(10).map_err(stream_error));
+    println!("blocking-read after shutdown(receive): {:?}", ci.blocking_read(10).map_err(stream_error));
+    co.blocking_write_and_flush(b"still sending").unwrap();
+    println!("the peer still receives: {:?}", String::from_utf8(ai.blocking_read(100).unwrap()).unwrap());
+    println!("shutdown(receive) again: {:?}", c.shutdown(ShutdownType::Receive));
+    drop((ci, co, c, ai, ao, a));
+
+    // shutdown(send): the output stream is closed, the peer reads the end of the stream.
+    let (c, ci, co, a, ai, ao) = pair(net, l, port);
+    co.blocking_write_and_flush(b"last words").unwrap();
+    println!("shutdown(send): {:?}", c.shutdown(ShutdownType::Send));
+    println!("check-write after shutdown(send): {:?}", co.check_write().map_err(stream_error));
+    let mut got = Vec::new();
+    let end = loop {
+        match ai.blocking_read(100) {
+            Ok(b) => got.extend(b),
+            Err(e) => break stream_error(e),
+        }
+    };
+    println!("the peer reads {:?}, then {end}", String::from_utf8(got).unwrap());
+    drop((ci, co, c, ai, ao, a));
+
+    // shutdown on a connection the peer has reset: succeeds, as natively.
+    let (c, ci, co, a, ai, ao) = pair(net, l, port);
+    co.blocking_write_and_flush(b"never read").unwrap();
+    ai.subscribe().block();
+    // The peer closes with unread data: the kernel resets the connection.
+    drop((ai, ao, a));
+    ci.subscribe().block();
+    println!("shutdown(both) after the peer reset: {:?}", c.shutdown(ShutdownType::Both));
+    println!("read after that: {:?}", ci.read(10).map_err(stream_error));
+    drop((ci, co, c));
 }
