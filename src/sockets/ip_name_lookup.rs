@@ -84,7 +84,13 @@ mod wamr_lookup {
         let hints = sock::AddrInfoHints { ty: sock::SOCKET_STREAM, family: 2, enabled: 1 };
         let mut infos = [sock::AddrInfo::default(); MAX];
         let mut max = 0u32;
-        let e = unsafe { sock::sock_addr_resolve(host.as_ptr(), c"".as_ptr() as *const u8, &hints, infos.as_mut_ptr(), MAX as u32, &mut max) };
+        let mut e = unsafe { sock::sock_addr_resolve(host.as_ptr(), c"".as_ptr() as *const u8, &hints, infos.as_mut_ptr(), MAX as u32, &mut max) };
+        if e == crate::p1::EINVAL {
+            // WAMR 1.x knows no "unspecified" family in hints (EINVAL): ask without hints
+            // (each address then comes once per socket type; de-duplicated below).
+            let none = sock::AddrInfoHints { ty: 0, family: 0, enabled: 0 };
+            e = unsafe { sock::sock_addr_resolve(host.as_ptr(), c"".as_ptr() as *const u8, &none, infos.as_mut_ptr(), MAX as u32, &mut max) };
+        }
         match e {
             0 => {}
             2 | 63 | 76 => return Err(ErrorCode::PermanentResolverFailure), // not allowed (--allow-resolve)
