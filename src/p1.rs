@@ -236,13 +236,8 @@ p1_imports! { raw;
 p1_imports! { raw_more;
     fn fd_allocate(fd: Fd, offset: u64, len: u64) -> Errno;
     fn fd_fdstat_set_flags(fd: Fd, flags: u16) -> Errno;
-    fn fd_fdstat_set_rights(fd: Fd, base: u64, inheriting: u64) -> Errno;
     fn fd_seek(fd: Fd, offset: i64, whence: u8, new: *mut u64) -> Errno;
     fn fd_tell(fd: Fd, offset: *mut u64) -> Errno;
-    fn sock_accept(fd: Fd, flags: u32, out: *mut Fd) -> Errno;
-    fn sock_recv(fd: Fd, iovs: *const Iovec, n: usize, flags: u16, nread: *mut usize, oflags: *mut u16) -> Errno;
-    fn sock_send(fd: Fd, iovs: *const Iovec, n: usize, flags: u16, nwritten: *mut usize) -> Errno;
-    fn sock_shutdown(fd: Fd, how: u32) -> Errno;
 }
 
 fn result(e: Errno) -> Result<(), Errno> {

@@ -17,13 +17,19 @@
 //! imports are redirected here by the linker. A program that imports no WASIp1 reaches none of
 //! this (`wasm-ld` drops it), so WASI 0.2 programs are unchanged.
 
+//!
+//! Which errno a call gets on an fd of the wrong kind follows the adapter's accessors
+//! (`get_file`, `get_dir`, the read/write streams): e.g. `fd_pread` on stdio is EINVAL,
+//! `fd_tell` on stdio ESPIPE, `path_open` on a file ENOTDIR, `fd_read` on a directory EBADF.
+
 use crate::p1::{self, Errno, Fd, Fdstat, Iovec, Prestat};
 
 const EBADF: Errno = p1::EBADF;
 const EINVAL: Errno = p1::EINVAL;
-const ENOMEM: Errno = 48;
-const ESPIPE: Errno = 70;
 const ENAMETOOLONG: Errno = 37;
+const ENOMEM: Errno = 48;
+const ENOTDIR: Errno = 54;
+const ESPIPE: Errno = 70;
 
 /// The adapter's `MAX_DESCRIPTORS`.
 const MAX: usize = 128;
@@ -36,9 +42,11 @@ enum Entry {
     Closed(u32),
     /// 0, 1 or 2, the runtime's own stdio fd.
     Stdio(Fd),
-    /// A preopen, with the runtime's fd.
+    /// A preopen (a directory), with the runtime's fd.
     Preopen(Fd),
-    /// A file or directory the program opened, with the runtime's fd.
+    /// A directory the program opened, with the runtime's fd.
+    Dir(Fd),
+    /// Anything else the program opened (a file), with the runtime's fd.
     File(Fd),
     /// Reserved by `adapter_open_badfd` (a libc socket).
     Bad,
@@ -52,14 +60,6 @@ struct Table {
 }
 
 crate::instance_state!(table: Table = Table { entries: [Entry::Closed(NONE); MAX], len: 0, free: NONE, ready: false });
-
-/// What a call may do with an entry.
-enum Use {
-    /// The runtime fd to pass on.
-    Real(Fd),
-    /// A bad fd: the call fails with the adapter's errno for it.
-    Bad,
-}
 
 impl Table {
     fn init(&mut self) {
@@ -106,11 +106,12 @@ impl Table {
         Ok(fd)
     }
 
-    /// Frees `fd` (closing a file's runtime fd); EBADF when it is not open.
+    /// Frees `fd` (closing the runtime fd of what the program opened); EBADF when it is not
+    /// open. Stdio and preopens only lose their slot: natively their WASI 0.2 handles live on.
     fn close(&mut self, fd: Fd) -> Result<(), Errno> {
         let e = self.get(fd)?;
-        if let Entry::File(real) = e {
-            let _ = close(real);
+        if let Entry::File(real) | Entry::Dir(real) = e {
+            close(real);
         }
         self.entries[fd as usize] = Entry::Closed(self.free);
         self.free = fd;
@@ -142,30 +143,49 @@ fn close(fd: Fd) -> Errno {
     unsafe { p1::raw::fd_close(fd) }
 }
 
-fn lookup(fd: Fd) -> Result<Use, Errno> {
-    Ok(match table().get(fd)? {
-        Entry::Stdio(r) | Entry::Preopen(r) | Entry::File(r) => Use::Real(r),
-        Entry::Bad => Use::Bad,
-        Entry::Closed(_) => return Err(EBADF),
-    })
+fn entry(fd: Fd) -> Result<Entry, Errno> {
+    table().get(fd)
 }
 
-/// Calls `f` with the runtime fd of `fd`; a bad fd gives `bad`, a closed one EBADF.
-fn with_fd(fd: Fd, bad: Errno, f: impl FnOnce(Fd) -> Errno) -> Errno {
-    match lookup(fd) {
-        Ok(Use::Real(r)) => f(r),
-        Ok(Use::Bad) => bad,
+/// The adapter's `get_file`: a file's runtime fd; a directory is EBADF, anything else
+/// `other` (EINVAL, or ESPIPE for `get_seekable_file`).
+fn file_op(fd: Fd, other: Errno, f: impl FnOnce(Fd) -> Errno) -> Errno {
+    match entry(fd) {
+        Ok(Entry::File(r)) => f(r),
+        Ok(Entry::Dir(_) | Entry::Preopen(_)) | Err(_) => EBADF,
+        Ok(_) => other,
+    }
+}
+
+/// The adapter's `get_dir`: a directory's runtime fd; a file is ENOTDIR, anything else EBADF.
+fn dir_op(fd: Fd, f: impl FnOnce(Fd) -> Errno) -> Errno {
+    match entry(fd) {
+        Ok(Entry::Dir(r) | Entry::Preopen(r)) => f(r),
+        Ok(Entry::File(_)) => ENOTDIR,
+        _ => EBADF,
+    }
+}
+
+/// The runtime fd to read (`write` false) or write through: stdin or stdout/stderr, or a file.
+fn stream_fd(fd: Fd, write: bool) -> Result<Fd, Errno> {
+    match entry(fd)? {
+        Entry::File(r) => Ok(r),
+        Entry::Stdio(r) if (r == 0) != write => Ok(r),
+        _ => Err(EBADF),
+    }
+}
+
+fn stream_op(fd: Fd, write: bool, f: impl FnOnce(Fd) -> Errno) -> Errno {
+    match stream_fd(fd, write) {
+        Ok(r) => f(r),
         Err(e) => e,
     }
 }
 
-/// Like [`with_fd`] for the `sock_*` functions: the adapter traps on them (`unreachable!`).
-fn with_sock(fd: Fd, f: impl FnOnce(Fd) -> Errno) -> Errno {
-    match lookup(fd) {
-        Ok(Use::Real(r)) => f(r),
-        Ok(Use::Bad) => crate::trap::trap(b"WASIp1 sock_* on a socket of the libc: wasmtime's adapter does not implement it"),
-        Err(e) => e,
-    }
+/// The adapter's `sock_accept`/`sock_recv`/`sock_send`/`sock_shutdown`: `unreachable!()` (a
+/// trap) whatever the fd.
+fn sock() -> ! {
+    crate::trap::trap(b"WASIp1 sock_accept/sock_recv/sock_send/sock_shutdown: wasmtime's component adapter does not implement them (it traps)")
 }
 
 /// `adapter_open_badfd(*fd)`.
@@ -186,7 +206,7 @@ pub fn close_badfd(fd: Fd) -> Errno {
 }
 
 pub fn fd_close(fd: Fd) -> Errno {
-    match table().get(fd) {
+    match entry(fd) {
         Ok(Entry::Bad) => EBADF,
         Ok(_) => table().close(fd).err().unwrap_or(0),
         Err(e) => e,
@@ -204,8 +224,8 @@ pub fn fd_renumber(from: Fd, to: Fd) -> Errno {
     if from == to {
         return 0;
     }
-    if let Entry::File(real) = d {
-        let _ = close(real);
+    if let Entry::File(real) | Entry::Dir(real) = d {
+        close(real);
     }
     t.entries[to as usize] = e;
     t.entries[from as usize] = Entry::Closed(t.free);
@@ -213,22 +233,25 @@ pub fn fd_renumber(from: Fd, to: Fd) -> Errno {
     0
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn path_open(dirfd: Fd, dirflags: u32, path: *const u8, len: usize, oflags: u16, base: u64, inh: u64, fdflags: u16, out: *mut Fd) -> Errno {
-    with_fd(dirfd, EBADF, |r| {
+    dir_op(dirfd, |r| {
         let mut real = 0;
         // SAFETY: the program's arguments, passed on.
         let e = unsafe { p1::raw::path_open(r, dirflags, path, len, oflags, base, inh, fdflags, &mut real) };
         if e != 0 {
             return e;
         }
-        match table().open(Entry::File(real)) {
+        // The adapter keeps the descriptor's type from the open.
+        let dir = matches!(fdstat(real), Ok(s) if s.filetype == p1::FILETYPE_DIRECTORY);
+        match table().open(if dir { Entry::Dir(real) } else { Entry::File(real) }) {
             Ok(fd) => {
                 // SAFETY: the program's result pointer.
                 unsafe { out.write(fd) };
                 0
             }
             Err(e) => {
-                let _ = close(real);
+                close(real);
                 e
             }
         }
@@ -236,7 +259,7 @@ pub fn path_open(dirfd: Fd, dirflags: u32, path: *const u8, len: usize, oflags: 
 }
 
 pub fn fd_prestat_get(fd: Fd, out: *mut Prestat) -> Errno {
-    match table().get(fd) {
+    match entry(fd) {
         Ok(Entry::Preopen(r)) => {
             let mut buf = [0u8; 512];
             match preopen_name(r, &mut buf) {
@@ -248,13 +271,12 @@ pub fn fd_prestat_get(fd: Fd, out: *mut Prestat) -> Errno {
                 Err(e) => e,
             }
         }
-        Ok(_) => EBADF,
-        Err(e) => e,
+        _ => EBADF,
     }
 }
 
 pub fn fd_prestat_dir_name(fd: Fd, path: *mut u8, len: usize) -> Errno {
-    match table().get(fd) {
+    match entry(fd) {
         Ok(Entry::Preopen(r)) => {
             let mut buf = [0u8; 512];
             match preopen_name(r, &mut buf) {
@@ -267,8 +289,7 @@ pub fn fd_prestat_dir_name(fd: Fd, path: *mut u8, len: usize) -> Errno {
                 Err(e) => e,
             }
         }
-        Ok(_) => EBADF,
-        Err(e) => e,
+        _ => EBADF,
     }
 }
 
@@ -288,20 +309,24 @@ fn preopen_name(real: Fd, buf: &mut [u8; 512]) -> Result<usize, Errno> {
     Ok(n)
 }
 
+/// The adapter's file type of stdio: a character device for a terminal, else unknown.
+fn stdio_filetype(real: Fd) -> u8 {
+    if matches!(fdstat(real), Ok(s) if s.filetype == p1::FILETYPE_CHARACTER_DEVICE) { p1::FILETYPE_CHARACTER_DEVICE } else { 0 }
+}
+
 pub fn fd_fdstat_get(fd: Fd, out: *mut Fdstat) -> Errno {
-    let st = match table().get(fd) {
+    let st = match entry(fd) {
         Ok(Entry::Stdio(r)) => {
-            // The adapter: a terminal is a character device, anything else unknown; rights
-            // only read (stdin) or write (stdout, stderr); no flags.
-            let tty = matches!(fdstat(r), Ok(s) if s.filetype == p1::FILETYPE_CHARACTER_DEVICE);
+            // Rights only read (stdin) or write (stdout, stderr); no flags.
             let rights = if r == 0 { p1::rights::FD_READ } else { p1::rights::FD_WRITE };
-            Fdstat { filetype: if tty { p1::FILETYPE_CHARACTER_DEVICE } else { 0 }, flags: 0, rights_base: rights, rights_inheriting: rights }
+            Fdstat { filetype: stdio_filetype(r), flags: 0, rights_base: rights, rights_inheriting: rights }
         }
-        Ok(Entry::Preopen(r) | Entry::File(r)) => match fdstat(r) {
-            Ok(s) if s.filetype == p1::FILETYPE_DIRECTORY => {
-                Fdstat { filetype: s.filetype, flags: 0, rights_base: DIR_RIGHTS, rights_inheriting: DIR_RIGHTS | DIR_INHERITING }
-            }
+        Ok(Entry::Preopen(_) | Entry::Dir(_)) => {
+            Fdstat { filetype: p1::FILETYPE_DIRECTORY, flags: 0, rights_base: DIR_RIGHTS, rights_inheriting: DIR_RIGHTS | DIR_INHERITING }
+        }
+        Ok(Entry::File(r)) => match fdstat(r) {
             Ok(s) => {
+                // Every right but reading or writing when the file is not open for it.
                 let mut rights = !0u64;
                 if s.rights_base & p1::rights::FD_READ == 0 {
                     rights &= !(p1::rights::FD_READ | p1::rights::FD_READDIR);
@@ -321,40 +346,89 @@ pub fn fd_fdstat_get(fd: Fd, out: *mut Fdstat) -> Errno {
     0
 }
 
+/// `fd_filestat_get`: stdio is all zeros but its file type (as the adapter answers).
+pub fn fd_filestat_get(fd: Fd, out: *mut p1::Filestat) -> Errno {
+    match entry(fd) {
+        Ok(Entry::Stdio(r)) => {
+            let st = p1::Filestat { filetype: stdio_filetype(r), ..p1::Filestat::default() };
+            // SAFETY: the program's result pointer.
+            unsafe { out.write(st) };
+            0
+        }
+        Ok(Entry::Preopen(r) | Entry::Dir(r) | Entry::File(r)) => {
+            // SAFETY: the program's result pointer.
+            unsafe { p1::raw::fd_filestat_get(r, out) }
+        }
+        _ => EBADF,
+    }
+}
+
+/// `fd_fdstat_set_flags`: only APPEND and NONBLOCK (else EINVAL), only on files (else EBADF).
+pub fn fd_fdstat_set_flags(fd: Fd, flags: u16) -> Errno {
+    const APPEND: u16 = 1;
+    const NONBLOCK: u16 = 4;
+    if flags & !(APPEND | NONBLOCK) != 0 {
+        return EINVAL;
+    }
+    match entry(fd) {
+        // SAFETY: no pointers.
+        Ok(Entry::File(r)) => unsafe { p1::raw_more::fd_fdstat_set_flags(r, flags) },
+        _ => EBADF,
+    }
+}
+
+/// `fd_fdstat_set_rights`: accepted and ignored on any open fd but a bad one.
+pub fn fd_fdstat_set_rights(fd: Fd) -> Errno {
+    match entry(fd) {
+        Ok(Entry::Bad) | Err(_) => EBADF,
+        Ok(_) => 0,
+    }
+}
+
+/// `fd_seek`: files only; a directory is EBADF, stdio and bad fds ESPIPE.
+pub fn fd_seek(fd: Fd, off: i64, whence: u8, new: *mut u64) -> Errno {
+    match entry(fd) {
+        // SAFETY: the program's arguments.
+        Ok(Entry::File(r)) => unsafe { p1::raw_more::fd_seek(r, off, whence, new) },
+        Ok(Entry::Stdio(_) | Entry::Bad) => ESPIPE,
+        _ => EBADF,
+    }
+}
+
 /// The adapter's fixed rights of a directory (path_*, readdir, filestat).
 const DIR_RIGHTS: u64 = (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 17) | (1 << 24) | (1 << 25) | (1 << 26) | (1 << 18) | (1 << 20) | (1 << 21) | (1 << 23);
 /// What the adapter adds to a directory's inheriting rights (the file rights).
 const DIR_INHERITING: u64 = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 21) | (1 << 22) | (1 << 23) | (1 << 27);
 
 /// `poll_oneoff`: the fds of the fd_read/fd_write subscriptions are translated in place for
-/// the call, then put back; a bad or closed one fails the whole call with EBADF (no events).
+/// the call, then put back; one the adapter has no read (write) stream for fails the whole
+/// call with EBADF (no events).
 pub fn poll_oneoff(subs: *mut u8, events: *mut u8, n: usize, nevents: *mut usize) -> Errno {
-    // `__wasi_subscription_t`: 48 bytes, tag at 8, the fd of fd_read/fd_write at 16.
-    let fd_at = |i: usize| unsafe { subs.add(i * 48 + 16) as *mut u32 };
+    // `__wasi_subscription_t`: 48 bytes, tag at 8 (1 fd_read, 2 fd_write), the fd at 16.
     // SAFETY (here and below): `n` subscriptions, as the ABI says.
-    let is_fd = |i: usize| matches!(unsafe { *subs.add(i * 48 + 8) }, 1 | 2);
+    let fd_at = |i: usize| unsafe { subs.add(i * 48 + 16) as *mut u32 };
+    let tag = |i: usize| unsafe { *subs.add(i * 48 + 8) };
     for i in 0..n {
-        if is_fd(i) && !matches!(lookup(unsafe { fd_at(i).read_unaligned() }), Ok(Use::Real(_))) {
+        if matches!(tag(i), 1 | 2) && stream_fd(unsafe { fd_at(i).read_unaligned() }, tag(i) == 2).is_err() {
             return EBADF;
         }
     }
-    let virt = |real: Fd| {
-        let t = table();
-        (0..t.len).find(|&v| matches!(t.entries[v as usize], Entry::Stdio(r) | Entry::Preopen(r) | Entry::File(r) if r == real))
-    };
     for i in 0..n {
-        if is_fd(i) {
-            if let Ok(Use::Real(r)) = lookup(unsafe { fd_at(i).read_unaligned() }) {
-                unsafe { fd_at(i).write_unaligned(r) };
-            }
+        if let t @ (1 | 2) = tag(i)
+            && let Ok(r) = stream_fd(unsafe { fd_at(i).read_unaligned() }, t == 2)
+        {
+            unsafe { fd_at(i).write_unaligned(r) };
         }
     }
     // SAFETY: the program's arguments, with runtime fds.
     let e = unsafe { p1::raw::poll_oneoff(subs as *const p1::Subscription, events as *mut p1::Event, n, nevents) };
+    // Back to the program's numbers (runtime fds are unique in the table).
+    let t = table();
     for i in 0..n {
-        if is_fd(i) {
+        if matches!(tag(i), 1 | 2) {
             let r = unsafe { fd_at(i).read_unaligned() };
-            if let Some(v) = virt(r) {
+            let v = (0..t.len).find(|&v| matches!(t.entries[v as usize], Entry::Stdio(x) | Entry::File(x) if x == r));
+            if let Some(v) = v {
                 unsafe { fd_at(i).write_unaligned(v) };
             }
         }
@@ -399,61 +473,49 @@ mod exports {
         __imported_wasi_snapshot_preview1_random_get(buf: *mut u8, len: usize) { unsafe { raw::random_get(buf, len) } }
         __imported_wasi_snapshot_preview1_sched_yield() { 0 }
 
-        __imported_wasi_snapshot_preview1_fd_advise(fd: Fd, off: u64, len: u64, advice: u8) { with_fd(fd, ESPIPE, |r| unsafe { raw::fd_advise(r, off, len, advice) }) }
-        __imported_wasi_snapshot_preview1_fd_allocate(fd: Fd, off: u64, len: u64) { with_fd(fd, EINVAL, |r| unsafe { more::fd_allocate(r, off, len) }) }
+        __imported_wasi_snapshot_preview1_fd_advise(fd: Fd, off: u64, len: u64, advice: u8) { file_op(fd, ESPIPE, |r| unsafe { raw::fd_advise(r, off, len, advice) }) }
+        __imported_wasi_snapshot_preview1_fd_allocate(fd: Fd, off: u64, len: u64) { file_op(fd, EINVAL, |r| unsafe { more::fd_allocate(r, off, len) }) }
         __imported_wasi_snapshot_preview1_fd_close(fd: Fd) { fd_close(fd) }
-        __imported_wasi_snapshot_preview1_fd_datasync(fd: Fd) { with_fd(fd, EINVAL, |r| unsafe { raw::fd_datasync(r) }) }
+        __imported_wasi_snapshot_preview1_fd_datasync(fd: Fd) { file_op(fd, EINVAL, |r| unsafe { raw::fd_datasync(r) }) }
         __imported_wasi_snapshot_preview1_fd_fdstat_get(fd: Fd, st: *mut Fdstat) { fd_fdstat_get(fd, st) }
-        __imported_wasi_snapshot_preview1_fd_fdstat_set_flags(fd: Fd, flags: u16) { with_fd(fd, EBADF, |r| unsafe { more::fd_fdstat_set_flags(r, flags) }) }
-        __imported_wasi_snapshot_preview1_fd_fdstat_set_rights(fd: Fd, base: u64, inh: u64) { with_fd(fd, EBADF, |r| unsafe { more::fd_fdstat_set_rights(r, base, inh) }) }
-        __imported_wasi_snapshot_preview1_fd_filestat_get(fd: Fd, st: *mut p1::Filestat) { with_fd(fd, EBADF, |r| unsafe { raw::fd_filestat_get(r, st) }) }
-        __imported_wasi_snapshot_preview1_fd_filestat_set_size(fd: Fd, size: u64) { with_fd(fd, EINVAL, |r| unsafe { raw::fd_filestat_set_size(r, size) }) }
-        __imported_wasi_snapshot_preview1_fd_filestat_set_times(fd: Fd, a: u64, m: u64, fl: u16) { with_fd(fd, EINVAL, |r| unsafe { raw::fd_filestat_set_times(r, a, m, fl) }) }
-        __imported_wasi_snapshot_preview1_fd_pread(fd: Fd, iovs: *const Iovec, n: usize, off: u64, nread: *mut usize) { with_fd(fd, EINVAL, |r| unsafe { raw::fd_pread(r, iovs, n, off, nread) }) }
+        __imported_wasi_snapshot_preview1_fd_fdstat_set_flags(fd: Fd, flags: u16) { fd_fdstat_set_flags(fd, flags) }
+        __imported_wasi_snapshot_preview1_fd_fdstat_set_rights(fd: Fd, _base: u64, _inh: u64) { fd_fdstat_set_rights(fd) }
+        __imported_wasi_snapshot_preview1_fd_filestat_get(fd: Fd, st: *mut p1::Filestat) { fd_filestat_get(fd, st) }
+        __imported_wasi_snapshot_preview1_fd_filestat_set_size(fd: Fd, size: u64) { file_op(fd, EINVAL, |r| unsafe { raw::fd_filestat_set_size(r, size) }) }
+        __imported_wasi_snapshot_preview1_fd_filestat_set_times(fd: Fd, a: u64, m: u64, fl: u16) { file_op(fd, EINVAL, |r| unsafe { raw::fd_filestat_set_times(r, a, m, fl) }) }
+        __imported_wasi_snapshot_preview1_fd_pread(fd: Fd, iovs: *const Iovec, n: usize, off: u64, nread: *mut usize) { file_op(fd, EINVAL, |r| unsafe { raw::fd_pread(r, iovs, n, off, nread) }) }
         __imported_wasi_snapshot_preview1_fd_prestat_get(fd: Fd, st: *mut Prestat) { fd_prestat_get(fd, st) }
         __imported_wasi_snapshot_preview1_fd_prestat_dir_name(fd: Fd, path: *mut u8, len: usize) { fd_prestat_dir_name(fd, path, len) }
-        __imported_wasi_snapshot_preview1_fd_pwrite(fd: Fd, iovs: *const Iovec, n: usize, off: u64, nw: *mut usize) { with_fd(fd, ESPIPE, |r| unsafe { raw::fd_pwrite(r, iovs, n, off, nw) }) }
-        __imported_wasi_snapshot_preview1_fd_read(fd: Fd, iovs: *const Iovec, n: usize, nread: *mut usize) { with_fd(fd, EBADF, |r| unsafe { raw::fd_read(r, iovs, n, nread) }) }
-        __imported_wasi_snapshot_preview1_fd_readdir(fd: Fd, buf: *mut u8, len: usize, cookie: u64, used: *mut usize) { with_fd(fd, EBADF, |r| unsafe { raw::fd_readdir(r, buf, len, cookie, used) }) }
+        __imported_wasi_snapshot_preview1_fd_pwrite(fd: Fd, iovs: *const Iovec, n: usize, off: u64, nw: *mut usize) { file_op(fd, ESPIPE, |r| unsafe { raw::fd_pwrite(r, iovs, n, off, nw) }) }
+        __imported_wasi_snapshot_preview1_fd_read(fd: Fd, iovs: *const Iovec, n: usize, nread: *mut usize) { stream_op(fd, false, |r| unsafe { raw::fd_read(r, iovs, n, nread) }) }
+        __imported_wasi_snapshot_preview1_fd_readdir(fd: Fd, buf: *mut u8, len: usize, cookie: u64, used: *mut usize) { dir_op(fd, |r| unsafe { raw::fd_readdir(r, buf, len, cookie, used) }) }
         __imported_wasi_snapshot_preview1_fd_renumber(from: Fd, to: Fd) { fd_renumber(from, to) }
-        __imported_wasi_snapshot_preview1_fd_seek(fd: Fd, off: i64, whence: u8, new: *mut u64) { with_fd(fd, ESPIPE, |r| unsafe { more::fd_seek(r, off, whence, new) }) }
-        __imported_wasi_snapshot_preview1_fd_sync(fd: Fd) { with_fd(fd, EINVAL, |r| unsafe { raw::fd_sync(r) }) }
-        __imported_wasi_snapshot_preview1_fd_tell(fd: Fd, off: *mut u64) { with_fd(fd, ESPIPE, |r| unsafe { more::fd_tell(r, off) }) }
-        __imported_wasi_snapshot_preview1_fd_write(fd: Fd, iovs: *const Iovec, n: usize, nw: *mut usize) { with_fd(fd, EBADF, |r| unsafe { raw::fd_write(r, iovs, n, nw) }) }
+        __imported_wasi_snapshot_preview1_fd_seek(fd: Fd, off: i64, whence: u8, new: *mut u64) { fd_seek(fd, off, whence, new) }
+        __imported_wasi_snapshot_preview1_fd_sync(fd: Fd) { file_op(fd, EINVAL, |r| unsafe { raw::fd_sync(r) }) }
+        __imported_wasi_snapshot_preview1_fd_tell(fd: Fd, off: *mut u64) { file_op(fd, ESPIPE, |r| unsafe { more::fd_tell(r, off) }) }
+        __imported_wasi_snapshot_preview1_fd_write(fd: Fd, iovs: *const Iovec, n: usize, nw: *mut usize) { stream_op(fd, true, |r| unsafe { raw::fd_write(r, iovs, n, nw) }) }
 
-        __imported_wasi_snapshot_preview1_path_create_directory(fd: Fd, p: *const u8, l: usize) { with_fd(fd, EBADF, |r| unsafe { raw::path_create_directory(r, p, l) }) }
-        __imported_wasi_snapshot_preview1_path_filestat_get(fd: Fd, fl: u32, p: *const u8, l: usize, st: *mut p1::Filestat) { with_fd(fd, EBADF, |r| unsafe { raw::path_filestat_get(r, fl, p, l, st) }) }
-        __imported_wasi_snapshot_preview1_path_filestat_set_times(fd: Fd, fl: u32, p: *const u8, l: usize, a: u64, m: u64, fst: u16) { with_fd(fd, EBADF, |r| unsafe { raw::path_filestat_set_times(r, fl, p, l, a, m, fst) }) }
+        __imported_wasi_snapshot_preview1_path_create_directory(fd: Fd, p: *const u8, l: usize) { dir_op(fd, |r| unsafe { raw::path_create_directory(r, p, l) }) }
+        __imported_wasi_snapshot_preview1_path_filestat_get(fd: Fd, fl: u32, p: *const u8, l: usize, st: *mut p1::Filestat) { dir_op(fd, |r| unsafe { raw::path_filestat_get(r, fl, p, l, st) }) }
+        __imported_wasi_snapshot_preview1_path_filestat_set_times(fd: Fd, fl: u32, p: *const u8, l: usize, a: u64, m: u64, fst: u16) { dir_op(fd, |r| unsafe { raw::path_filestat_set_times(r, fl, p, l, a, m, fst) }) }
         __imported_wasi_snapshot_preview1_path_link(ofd: Fd, ofl: u32, o: *const u8, ol: usize, nfd: Fd, n: *const u8, nl: usize) {
-            with_fd(ofd, EBADF, |ro| with_fd(nfd, EBADF, |rn| unsafe { raw::path_link(ro, ofl, o, ol, rn, n, nl) }))
+            dir_op(ofd, |ro| dir_op(nfd, |rn| unsafe { raw::path_link(ro, ofl, o, ol, rn, n, nl) }))
         }
         __imported_wasi_snapshot_preview1_path_open(fd: Fd, dfl: u32, p: *const u8, l: usize, of: u16, base: u64, inh: u64, ff: u16, out: *mut Fd) { path_open(fd, dfl, p, l, of, base, inh, ff, out) }
-        __imported_wasi_snapshot_preview1_path_readlink(fd: Fd, p: *const u8, l: usize, buf: *mut u8, bl: usize, used: *mut usize) { with_fd(fd, EBADF, |r| unsafe { raw::path_readlink(r, p, l, buf, bl, used) }) }
-        __imported_wasi_snapshot_preview1_path_remove_directory(fd: Fd, p: *const u8, l: usize) { with_fd(fd, EBADF, |r| unsafe { raw::path_remove_directory(r, p, l) }) }
+        __imported_wasi_snapshot_preview1_path_readlink(fd: Fd, p: *const u8, l: usize, buf: *mut u8, bl: usize, used: *mut usize) { dir_op(fd, |r| unsafe { raw::path_readlink(r, p, l, buf, bl, used) }) }
+        __imported_wasi_snapshot_preview1_path_remove_directory(fd: Fd, p: *const u8, l: usize) { dir_op(fd, |r| unsafe { raw::path_remove_directory(r, p, l) }) }
         __imported_wasi_snapshot_preview1_path_rename(ofd: Fd, o: *const u8, ol: usize, nfd: Fd, n: *const u8, nl: usize) {
-            with_fd(ofd, EBADF, |ro| with_fd(nfd, EBADF, |rn| unsafe { raw::path_rename(ro, o, ol, rn, n, nl) }))
+            dir_op(ofd, |ro| dir_op(nfd, |rn| unsafe { raw::path_rename(ro, o, ol, rn, n, nl) }))
         }
-        __imported_wasi_snapshot_preview1_path_symlink(o: *const u8, ol: usize, fd: Fd, n: *const u8, nl: usize) { with_fd(fd, EBADF, |r| unsafe { raw::path_symlink(o, ol, r, n, nl) }) }
-        __imported_wasi_snapshot_preview1_path_unlink_file(fd: Fd, p: *const u8, l: usize) { with_fd(fd, EBADF, |r| unsafe { raw::path_unlink_file(r, p, l) }) }
+        __imported_wasi_snapshot_preview1_path_symlink(o: *const u8, ol: usize, fd: Fd, n: *const u8, nl: usize) { dir_op(fd, |r| unsafe { raw::path_symlink(o, ol, r, n, nl) }) }
+        __imported_wasi_snapshot_preview1_path_unlink_file(fd: Fd, p: *const u8, l: usize) { dir_op(fd, |r| unsafe { raw::path_unlink_file(r, p, l) }) }
 
         __imported_wasi_snapshot_preview1_poll_oneoff(subs: *mut u8, ev: *mut u8, n: usize, nev: *mut usize) { poll_oneoff(subs, ev, n, nev) }
 
-        __imported_wasi_snapshot_preview1_sock_accept(fd: Fd, flags: u32, out: *mut Fd) {
-            with_sock(fd, |r| {
-                let mut real = 0;
-                let e = unsafe { more::sock_accept(r, flags, &mut real) };
-                if e != 0 {
-                    return e;
-                }
-                match table().open(Entry::File(real)) {
-                    Ok(v) => { unsafe { out.write(v) }; 0 }
-                    Err(e) => { let _ = close(real); e }
-                }
-            })
-        }
-        __imported_wasi_snapshot_preview1_sock_recv(fd: Fd, iovs: *const Iovec, n: usize, fl: u16, nread: *mut usize, ofl: *mut u16) { with_sock(fd, |r| unsafe { more::sock_recv(r, iovs, n, fl, nread, ofl) }) }
-        __imported_wasi_snapshot_preview1_sock_send(fd: Fd, iovs: *const Iovec, n: usize, fl: u16, nw: *mut usize) { with_sock(fd, |r| unsafe { more::sock_send(r, iovs, n, fl, nw) }) }
-        __imported_wasi_snapshot_preview1_sock_shutdown(fd: Fd, how: u32) { with_sock(fd, |r| unsafe { more::sock_shutdown(r, how) }) }
+        __imported_wasi_snapshot_preview1_sock_accept(_fd: Fd, _flags: u32, _out: *mut Fd) { sock() }
+        __imported_wasi_snapshot_preview1_sock_recv(_fd: Fd, _iovs: *const Iovec, _n: usize, _fl: u16, _nread: *mut usize, _ofl: *mut u16) { sock() }
+        __imported_wasi_snapshot_preview1_sock_send(_fd: Fd, _iovs: *const Iovec, _n: usize, _fl: u16, _nw: *mut usize) { sock() }
+        __imported_wasi_snapshot_preview1_sock_shutdown(_fd: Fd, _how: u32) { sock() }
     }
 
     #[unsafe(no_mangle)]
@@ -461,7 +523,6 @@ mod exports {
         proc_exit(code)
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

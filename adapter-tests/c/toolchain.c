@@ -181,6 +181,42 @@ static void stdio(int argc, char **argv) {
     SHOW("getentropy", getentropy(r, sizeof r));
 }
 
+// Calls on fds of the wrong kind: stdio, a directory, a file where a directory is needed.
+static void kinds(void) {
+    char buf[4];
+    SHOW("read(stdout)", read(1, buf, 1));
+    SHOW("write(stdin)", write(0, "x", 1));
+    SHOW("fsync(stdout)", fsync(1));
+    SHOW("pread(stdin)", pread(0, buf, 1, 0));
+    SHOW("pwrite(stdout)", pwrite(1, "x", 1, 0));
+    struct stat st;
+    memset(&st, 0x55, sizeof st);
+    SHOW("fstat(stdout)", fstat(1, &st));
+    printf("stdout: type %o size %lld nlink %lld ino %lld\n", st.st_mode & S_IFMT, (long long)st.st_size, (long long)st.st_nlink, (long long)st.st_ino);
+    int d = open("/sandbox", O_RDONLY | O_DIRECTORY);
+    printf("open dir -> %d\n", d);
+    SHOW("read(dir)", read(d, buf, 1));
+    SHOW("write(dir)", write(d, "x", 1));
+    SHOW("lseek(dir)", lseek(d, 0, SEEK_CUR));
+    SHOW("fsync(dir)", fsync(d));
+    SHOW("fcntl(dir, SETFL)", fcntl(d, F_SETFL, O_NONBLOCK));
+    SHOW("fstat(dir)", fstat(d, &st));
+    printf("dir: is dir %d\n", S_ISDIR(st.st_mode));
+    int f = openat(d, "k.txt", O_CREAT | O_RDWR, 0644);
+    printf("openat(dir, k.txt) -> %d\n", f);
+    SHOW("openat(file, x)", openat(f, "x", O_RDONLY));
+    SHOW("mkdirat(file, x)", mkdirat(f, "x", 0755));
+    SHOW("fcntl(file, SETFL, APPEND)", fcntl(f, F_SETFL, O_APPEND));
+    SHOW("fcntl(file, GETFL) & APPEND", fcntl(f, F_GETFL) & O_APPEND);
+    SHOW("write(file)", write(f, "ab", 2));
+    SHOW("lseek(file, END)", lseek(f, 0, SEEK_END));
+    SHOW("lseek(file, -1)", lseek(f, -1, SEEK_SET));
+    SHOW("fdatasync(file)", fdatasync(f));
+    SHOW("close(file)", close(f));
+    SHOW("unlinkat", unlinkat(d, "k.txt", 0));
+    SHOW("close(dir)", close(d));
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc >= 3 && strcmp(argv[1], "exit") == 0) {
@@ -189,6 +225,7 @@ int main(int argc, char **argv) {
     }
     stdio(argc, argv);
     files();
+    kinds();
     fds();
     return 0;
 }
