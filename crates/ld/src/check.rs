@@ -2,7 +2,9 @@
 //! WASIp1 runtime.
 //!
 //! For each import: the WIT interface and function, the version, and how it is served:
-//! - `wasi_snapshot_preview1` imports run as they are;
+//! - `wasi_snapshot_preview1` imports of a WASIp1 function (from the vendored witx) run as they
+//!   are; WAMR's socket extension only on WAMR; any other name (an invented function, the
+//!   component adapter's `adapter_*_badfd`) or a wrong core type is reported with its callers;
 //! - WASI 0.2 imports are served once the module is linked with `wasip2-on-wasip1-ld`, with
 //!   the status the adapter's coverage table gives them (full, unsupported, no-instance…);
 //! - anything else (another package, a newer 0.2.x, WASI 0.3, `env`) cannot be served.
