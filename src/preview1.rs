@@ -555,4 +555,39 @@ mod tests {
         assert_eq!(t.open(Entry::Bad), Err(ENOMEM));
         assert_eq!(t.len as usize, MAX);
     }
+
+    #[test]
+    fn badfd_close_and_renumber() {
+        // The instance's own table (a fresh one per test thread on the host).
+        let mut a = 0;
+        let mut b = 0;
+        assert_eq!((open_badfd(&mut a), open_badfd(&mut b)), (0, 0));
+        assert_eq!((a, b), (3, 4));
+        // fd_close leaves a bad fd alone; WASIp1 calls on it get the adapter's errnos.
+        assert_eq!(fd_close(a), EBADF);
+        assert_eq!(fd_seek(a, 0, 0, core::ptr::null_mut()), ESPIPE);
+        assert_eq!(file_op(a, EINVAL, |_| 0), EINVAL);
+        assert_eq!(dir_op(a, |_| 0), EBADF);
+        assert_eq!(fd_fdstat_set_rights(a), EBADF);
+        assert_eq!(fd_fdstat_set_rights(1), 0);
+        assert_eq!(stream_fd(1, true), Ok(1));
+        assert_eq!(stream_fd(1, false), Err(EBADF));
+        assert_eq!(stream_fd(a, true), Err(EBADF));
+        // Renumber needs both open: b takes a's place, b's number is freed.
+        assert_eq!(fd_renumber(a, 9), EBADF);
+        assert_eq!(fd_renumber(b, a), 0);
+        assert_eq!(close_badfd(b), EBADF);
+        assert_eq!(close_badfd(a), 0);
+        assert_eq!(close_badfd(a), EBADF);
+        // LIFO: a (closed last) comes back first, then b.
+        let mut c = 0;
+        open_badfd(&mut c);
+        assert_eq!(c, a);
+        open_badfd(&mut c);
+        assert_eq!(c, b);
+        // Stdio can be closed (only its slot goes) and its number reused.
+        assert_eq!(fd_close(2), 0);
+        open_badfd(&mut c);
+        assert_eq!(c, 2);
+    }
 }
