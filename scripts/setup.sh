@@ -3,7 +3,8 @@
 #  - rustup targets wasm32-wasip1 (the adapter) and wasm32-wasip2 (the guests); Rust 1.88.0 and
 #    1.92.0 (minimal, with wasm32-wasip2) for the toolchain matrix
 #  - Debian: clang-19, lld-19, llvm-19 (llvm-dwarfdump for the debug-info test),
-#    libclang-rt-19-dev-wasm32 (C guests), cmake, libclang-dev (WAMR)
+#    libclang-rt-19-dev-wasm32 (C guests), cmake, libclang-dev (WAMR), libsimde-dev (WAMR 2.4's
+#    default SIMD build), python3 (tests/wamr-probes/probe.py)
 #  - the wasm32-wasip2 C sysroots from Debian's wasi-libc (unstable and trixie), unpacked under
 #    .tools/ with a private apt state, so the system's apt sources are never touched.
 set -euo pipefail
@@ -21,7 +22,7 @@ for tc in 1.88.0 1.92.0; do
 done
 
 need=()
-for p in clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 cmake libclang-dev; do
+for p in clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 cmake libclang-dev libsimde-dev python3; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -17,8 +17,8 @@
 #    only when it succeeded, so a killed build leaves nothing that looks finished; <ver>.lock
 #    (flock) keeps two concurrent invocations from building the same release twice.
 #  - Options: the release's defaults (`cmake product-mini/platforms/linux
-#    -DCMAKE_BUILD_TYPE=Release`), except WAMR_BUILD_SIMD=0 for releases whose SIMD build
-#    downloads simde (2.4.x; there is no network here). CFLAGS only silence the errors current gcc
+#    -DCMAKE_BUILD_TYPE=Release`); for releases whose SIMD build downloads SIMDe (2.4.x; there is
+#    no network here) the headers come from Debian's libsimde-dev instead. CFLAGS only silence the errors current gcc
 #    raises on old trees (-Wno-error -Wno-incompatible-pointer-types -Wno-int-conversion); they
 #    change no feature. Extra cmake arguments for a NON-default build (to check what an option
 #    enables): $WAMR_FLEET_CMAKE_ARGS, e.g. "-DWAMR_BUILD_REF_TYPES=1"; such a build is cached in
@@ -66,9 +66,17 @@ sums="$tarballs/SHA256SUMS"
 # cmake arguments beyond the defaults, per release.
 release_args() {
   case "$1" in
-    # From 2.4 (of the releases here; 2.2.0 has no simde), WAMR_BUILD_SIMD=1 with the default fast
-    # interpreter git-clones simde with FetchContent.
-    2.4.*|2.[5-9]*|[3-9].*) echo "-DWAMR_BUILD_SIMD=0" ;;
+    # From 2.4 (of the releases here; 2.2.0 has no simde), the default WAMR_BUILD_SIMD=1 with the
+    # fast interpreter git-clones the header-only SIMDe with FetchContent, which cannot reach the
+    # network here: it is pointed at Debian's libsimde-dev instead (scripts/setup.sh installs it),
+    # so the build keeps its default options (SIMD on). Without those headers: SIMD off, and said.
+    2.4.*|2.[5-9]*|[3-9].*)
+      if [ -f /usr/include/simde/wasm/simd128.h ]; then
+        echo "-DFETCHCONTENT_SOURCE_DIR_SIMDE=/usr/include"
+      else
+        log "$1: no SIMDe headers (apt-get install libsimde-dev): building with WAMR_BUILD_SIMD=0, NOT the default build"
+        echo "-DWAMR_BUILD_SIMD=0"
+      fi ;;
     *) echo "" ;;
   esac
 }

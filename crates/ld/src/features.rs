@@ -22,9 +22,12 @@ pub enum Feature {
     MultiValue,
     BulkMemory,
     ReferenceTypes,
-    /// Index immediates written as padded (over-long) LEB128s where WAMR without reference
-    /// types expects the single byte `0x00`: `call_indirect`'s table, `memory.size`'s memory….
-    OverlongIndexImmediates,
+    /// `call_indirect`'s table index written as a padded (over-long) LEB128, where WAMR without
+    /// reference types reads the single byte `0x00` ("zero byte expected").
+    OverlongTableIndex,
+    /// The memory index of `memory.size`/`grow`/`init`/`copy`/`fill` (or `atomic.fence`'s
+    /// reserved byte) written as a padded LEB128: WAMR before 2.2.0 reads one `0x00` byte.
+    OverlongMemoryIndex,
     Simd,
     RelaxedSimd,
     TailCall,
@@ -52,7 +55,8 @@ impl Feature {
             Feature::MultiValue => "multi-value",
             Feature::BulkMemory => "bulk-memory",
             Feature::ReferenceTypes => "reference-types",
-            Feature::OverlongIndexImmediates => "overlong-index-immediates",
+            Feature::OverlongTableIndex => "overlong-table-index",
+            Feature::OverlongMemoryIndex => "overlong-memory-index",
             Feature::Simd => "simd",
             Feature::RelaxedSimd => "relaxed-simd",
             Feature::TailCall => "tail-call",
@@ -175,8 +179,8 @@ fn const_expr(usage: &mut Usage, e: &ConstExpr, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// What a module uses beyond the MVP. Over-long index immediates are reported only where they
-/// matter (see [`Feature::OverlongIndexImmediates`]).
+/// What a module uses beyond the MVP. Over-long index immediates are reported only where some
+/// WAMR reads a single byte ([`Feature::OverlongTableIndex`], [`Feature::OverlongMemoryIndex`]).
 pub fn scan(wasm: &[u8]) -> Result<Usage> {
     let mut usage = Usage::new();
     let mut n_func_imports = 0u32;
@@ -389,9 +393,13 @@ fn operator(usage: &mut Usage, op: &Operator, len: usize, func: Option<u32>, par
     }
     // Over-long immediates where WAMR without reference types reads one byte: the minimal
     // encoding is shorter than the instruction as written.
-    if crate::rewrite::needs_single_byte_immediates(op) && crate::rewrite::minimal_encoding(op.clone())?.len() < len
-    {
-        note(usage, Feature::OverlongIndexImmediates, format!("{} with a padded index", name()), func);
+    if crate::rewrite::needs_single_byte_immediates(op) && crate::rewrite::minimal_encoding(op.clone())?.len() < len {
+        let f = if matches!(op, Operator::CallIndirect { .. } | Operator::ReturnCallIndirect { .. }) {
+            Feature::OverlongTableIndex
+        } else {
+            Feature::OverlongMemoryIndex
+        };
+        note(usage, f, format!("{} with a padded index", name()), func);
     }
     Ok(())
 }

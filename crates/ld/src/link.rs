@@ -488,7 +488,7 @@ fn refuse_features(out: &[u8], info: &Info, output: &Path, wamr: Option<&Target>
         bail!(LinkError(format!(
             "wasip2-on-wasip1-ld: {} uses WebAssembly features that {} cannot load:\n  {}\n\
              Name the WAMR the devices run with --wamr=VERSION[+FEATURE...] (e.g. --wamr=2.4, \
-             --wamr=2.2+simd for a build with WAMR_BUILD_SIMD=1), or --wamr=off for no WAMR check.",
+             --wamr=2.2+tail-call for a build with WAMR_BUILD_TAIL_CALL=1), or --wamr=off for no WAMR check.",
             output.display(),
             target.describe(),
             refused.join("\n  ")

@@ -2,8 +2,8 @@
 //!
 //! The facts come from running the real `iwasm` of each release, built with its default Linux
 //! options, on one probe module per feature (`tests/wamr-probes/`, `docs/wamr-fleet.md`); the
-//! tests run the same probes again (`tests/wamr_fleet.rs`), so this table cannot drift from
-//! what the releases do. A release between two measured ones gets the older one's profile:
+//! tests run the same probes again against `check --wamr=<release>`
+//! (`tests/wamr_fleet.rs`), so this table cannot drift from what the releases do. A release between two measured ones gets the older one's profile:
 //! WAMR only ever adds features to its defaults, so that is the safe side.
 
 use crate::features::{Feature, Usage};
@@ -18,16 +18,31 @@ pub struct Release {
 
 use Feature as F;
 
-/// Loaded by every measured release's default build.
+/// Loaded by every measured release's default build (beyond the MVP).
 const BASE: &[Feature] = &[F::MutableGlobals, F::SignExtension, F::SaturatingFloatToInt, F::MultiValue, F::BulkMemory];
 
-/// The measured releases, oldest first.
+/// The measured releases, oldest first (`docs/wamr-fleet.md` has the probe results behind this).
 pub const RELEASES: &[Release] = &[
     Release { version: "1.1.2", loads: BASE },
     Release { version: "1.3.3", loads: BASE },
     Release { version: "2.1.2", loads: BASE },
-    Release { version: "2.2.0", loads: BASE },
-    Release { version: "2.4.5", loads: &[F::MutableGlobals, F::SignExtension, F::SaturatingFloatToInt, F::MultiValue, F::BulkMemory, F::ReferenceTypes, F::OverlongIndexImmediates] },
+    // 2.2.0 reads memory indices as LEB128s; the table index still as one byte.
+    Release { version: "2.2.0", loads: &[F::MutableGlobals, F::SignExtension, F::SaturatingFloatToInt, F::MultiValue, F::BulkMemory, F::OverlongMemoryIndex] },
+    // 2.3.0 turned reference types on by default; 2.4's fast interpreter runs SIMD (with SIMDe).
+    Release {
+        version: "2.4.5",
+        loads: &[
+            F::MutableGlobals,
+            F::SignExtension,
+            F::SaturatingFloatToInt,
+            F::MultiValue,
+            F::BulkMemory,
+            F::OverlongMemoryIndex,
+            F::OverlongTableIndex,
+            F::ReferenceTypes,
+            F::Simd,
+        ],
+    },
 ];
 
 /// The release the linker and `check` assume when none is named: the oldest measured one.
@@ -39,18 +54,21 @@ pub fn oldest() -> &'static Release {
 /// release that has it.
 pub fn how_to_enable(f: Feature) -> &'static str {
     match f {
-        F::ReferenceTypes => "WAMR_BUILD_REF_TYPES=1 (the default from 2.3.0)",
-        F::OverlongIndexImmediates => {
+        F::ReferenceTypes => "WAMR_BUILD_REF_TYPES=1 (the default from 2.3.0; or WAMR_BUILD_GC=1, from 2.1)",
+        F::OverlongTableIndex => {
             "WAMR_BUILD_REF_TYPES=1 (the default from 2.3.0), or single-byte immediates: wasip2-on-wasip1-ld writes them, `wasip2-on-wasip1 lower` rewrites any module"
         }
-        F::Simd => "WAMR_BUILD_SIMD=1 with AOT or JIT; the interpreters run SIMD only from 2.4 (with SIMDe)",
-        F::RelaxedSimd => "no release's interpreter (AOT/JIT with WAMR_BUILD_SIMD=1 only)",
+        F::OverlongMemoryIndex => {
+            "WAMR 2.2.0 or later (no build option helps before), or single-byte immediates: wasip2-on-wasip1-ld writes them, `wasip2-on-wasip1 lower` rewrites any module"
+        }
+        F::Simd => "WAMR 2.4's interpreter (WAMR_BUILD_SIMD=1, the default, with SIMDe); before 2.4 only AOT or LLVM JIT run SIMD",
+        F::RelaxedSimd => "no WAMR release's interpreter",
         F::TailCall => "WAMR_BUILD_TAIL_CALL=1",
-        F::ExceptionHandling => "WAMR_BUILD_EXCE_HANDLING=1 (classic interpreter, from 2.0)",
-        F::Memory64 => "WAMR_BUILD_MEMORY64=1 (from 2.0)",
-        F::MultiMemory => "WAMR_BUILD_MULTI_MEMORY=1 (from 2.1)",
-        F::ExtendedConst => "WAMR_BUILD_EXTENDED_CONST_EXPR=1 (from 2.2)",
-        F::FunctionReferences | F::Gc => "WAMR_BUILD_GC=1 (from 2.0)",
+        F::ExceptionHandling => "WAMR_BUILD_EXCE_HANDLING=1 with WAMR_BUILD_FAST_INTERP=0 (from 1.3; legacy try/catch only, no release runs try_table)",
+        F::Memory64 => "WAMR_BUILD_MEMORY64=1 (from 2.1)",
+        F::MultiMemory => "WAMR_BUILD_MULTI_MEMORY=1 with WAMR_BUILD_FAST_INTERP=0 (from 2.2)",
+        F::ExtendedConst => "WAMR_BUILD_EXTENDED_CONST_EXPR=1 (from 2.4)",
+        F::FunctionReferences | F::Gc => "WAMR_BUILD_GC=1 (from 2.1)",
         F::Threads => "WAMR_BUILD_SHARED_MEMORY=1 (atomic instructions)",
         F::SharedMemory => {
             "WAMR_BUILD_SHARED_MEMORY=1, and a single-threaded adapter cannot serve it: wasip2-on-wasip1-ld refuses shared memory for every runtime"
@@ -144,7 +162,7 @@ pub fn parse_target(s: &str) -> Result<Option<Target>, String> {
             })?;
         extra.push(*f);
         if *f == F::ReferenceTypes {
-            extra.push(F::OverlongIndexImmediates);
+            extra.push(F::OverlongTableIndex);
         }
     }
     Ok(Some(Target { requested: version.to_string(), release, extra }))
@@ -171,7 +189,7 @@ mod tests {
         assert!(parse_target("x").is_err());
         assert_eq!(parse_target("off").unwrap(), None);
         let s = t("2.2+simd+ref-types");
-        assert!(s.loads(F::Simd) && s.loads(F::ReferenceTypes) && s.loads(F::OverlongIndexImmediates) && !s.loads(F::TailCall));
+        assert!(s.loads(F::Simd) && s.loads(F::ReferenceTypes) && s.loads(F::OverlongTableIndex) && !s.loads(F::TailCall));
         assert!(parse_target("2.2+sparkles").is_err());
         assert_eq!(t("1.2").describe(), "WAMR 1.2 (profile of 1.1.2, default build)");
     }
