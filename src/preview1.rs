@@ -22,7 +22,7 @@
 //! (`get_file`, `get_dir`, the read/write streams): e.g. `fd_pread` on stdio is EINVAL,
 //! `fd_tell` on stdio ESPIPE, `path_open` on a file ENOTDIR, `fd_read` on a directory EBADF.
 
-use crate::p1::{self, Errno, Fd, Fdstat, Iovec, Prestat};
+use crate::p1::{self, Errno, Fd, Fdstat, Prestat};
 
 const EBADF: Errno = p1::EBADF;
 const EINVAL: Errno = p1::EINVAL;
@@ -149,6 +149,7 @@ fn entry(fd: Fd) -> Result<Entry, Errno> {
 
 /// The adapter's `get_file`: a file's runtime fd; a directory is EBADF, anything else
 /// `other` (EINVAL, or ESPIPE for `get_seekable_file`).
+#[cfg_attr(not(target_family = "wasm"), allow(dead_code))] // used by `exports`
 fn file_op(fd: Fd, other: Errno, f: impl FnOnce(Fd) -> Errno) -> Errno {
     match entry(fd) {
         Ok(Entry::File(r)) => f(r),
@@ -175,6 +176,7 @@ fn stream_fd(fd: Fd, write: bool) -> Result<Fd, Errno> {
     }
 }
 
+#[cfg_attr(not(target_family = "wasm"), allow(dead_code))] // used by `exports`
 fn stream_op(fd: Fd, write: bool, f: impl FnOnce(Fd) -> Errno) -> Errno {
     match stream_fd(fd, write) {
         Ok(r) => f(r),
@@ -184,6 +186,7 @@ fn stream_op(fd: Fd, write: bool, f: impl FnOnce(Fd) -> Errno) -> Errno {
 
 /// The adapter's `sock_accept`/`sock_recv`/`sock_send`/`sock_shutdown`: `unreachable!()` (a
 /// trap) whatever the fd.
+#[cfg_attr(not(target_family = "wasm"), allow(dead_code))] // used by `exports`
 fn sock() -> ! {
     crate::trap::trap(b"WASIp1 sock_accept/sock_recv/sock_send/sock_shutdown: wasmtime's component adapter does not implement them (it traps)")
 }
@@ -449,6 +452,7 @@ mod exports {
     use super::*;
     use crate::p1::raw;
     use crate::p1::raw_more as more;
+    use crate::p1::Iovec;
 
     macro_rules! export {
         ($( $sym:ident ( $($a:ident : $t:ty),* ) $body:block )*) => {
