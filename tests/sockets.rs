@@ -311,3 +311,13 @@ fn implicit_binds_under_a_loopback_only_pool() {
         assert!(out.contains(l), "missing {l:?} in\n{out}");
     }
 }
+
+/// Issue 12: a tokio (1.54) echo server and three concurrent clients on one current-thread
+/// runtime, each moving 4 MiB each way at once (the issue's hang: writes blocked the event
+/// loop).
+#[test]
+fn tokio_echo_with_concurrent_clients_on_wamr_matches_native() {
+    let g = cached("rust-tokio-echo-wamr", || rust_guest_for("tokio-echo", "wamr"));
+    let out = bounded_differential(&g, &[]);
+    assert_eq!(out, "tokio echo: 3 clients, 4194304 bytes each, all intact: true, server echoed 12582912\n");
+}
