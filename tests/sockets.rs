@@ -71,8 +71,7 @@ fn bounded_pair(g: &Guest, rt: Runtime, server_args: &[&str], client_args: &[&st
 #[test]
 fn c_sockets_on_wamr_match_native() {
     let g = cached("c-net-wamr", || c_guest_for("net", "wamr"));
-    let t = differential_on(&g, &Case { args: vec!["all".into()], flags: pool(), ..Default::default() }, &Runtime::WAMRS);
-    assert_eq!(t.status, Some(0), "{}", t.stderr);
+    let out = bounded_differential(&g, &["all"]);
     for l in [
         "IPv4 connect: ok",
         "IPv6 connect: ok",
@@ -87,17 +86,16 @@ fn c_sockets_on_wamr_match_native() {
         "getaddrinfo(localhost): ok",
         "getaddrinfo(::1): ok (IPv6)",
     ] {
-        assert!(t.stdout.contains(l), "missing {l:?} in\n{}", t.stdout);
+        assert!(out.contains(l), "missing {l:?} in\n{}", out);
     }
 }
 
 #[test]
 fn rust_std_net_on_wamr_matches_native() {
     let g = cached("rust-std-net-wamr", || rust_guest_for("std-net", "wamr"));
-    let t = differential_on(&g, &Case { flags: pool(), ..Default::default() }, &Runtime::WAMRS);
-    assert_eq!(t.status, Some(0), "{}", t.stderr);
-    assert!(t.stdout.contains("[::1]:0: 100000 bytes there and back intact: true"), "{}", t.stdout);
-    assert!(t.stdout.contains("connect refused: Err(ConnectionRefused)"), "{}", t.stdout);
+    let out = bounded_differential(&g, &[]);
+    assert!(out.contains("[::1]:0: 100000 bytes there and back intact: true"), "{}", out);
+    assert!(out.contains("connect refused: Err(ConnectionRefused)"), "{}", out);
 }
 
 #[test]
@@ -128,10 +126,10 @@ fn portable_build_answers_as_a_host_without_network() {
     assert!(t.stdout.contains("getaddrinfo(localhost): "), "{}", t.stdout);
 }
 
-/// A server and concurrent clients as separate processes: echo over loopback.
+/// A server and concurrent clients as separate processes (each bounded in time): echo over
+/// loopback.
 fn echo(module_server: &std::path::Path, module_client: &std::path::Path, rt: Runtime, clients: usize) -> (String, Vec<String>) {
-    let here = std::env::temp_dir();
-    let mut server = runtime_command(rt, &here, None, &pool(), module_server, &["server".into(), clients.to_string()])
+    let mut server = bounded(rt, module_server, &["server".into(), clients.to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -142,10 +140,10 @@ fn echo(module_server: &std::path::Path, module_client: &std::path::Path, rt: Ru
     let port = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("server said {line:?}")).to_string();
     let handles: Vec<_> = (0..clients)
         .map(|i| {
-            let (module, port, here) = (module_client.to_path_buf(), port.clone(), here.clone());
+            let (module, port) = (module_client.to_path_buf(), port.clone());
             std::thread::spawn(move || {
                 let args = ["client".to_string(), port, (300_000 + i * 1000).to_string()];
-                let o = runtime_command(rt, &here, None, &pool(), &module, &args).output().unwrap();
+                let o = bounded(rt, &module, &args).output().unwrap();
                 assert!(o.status.success(), "client {i}: {}", String::from_utf8_lossy(&o.stderr));
                 String::from_utf8(o.stdout).unwrap()
             })
@@ -188,9 +186,8 @@ fn check_distinguishes_the_builds() {
 #[test]
 fn mio_event_loop_echo_on_wamr_matches_native() {
     let g = cached("rust-mio-echo-wamr", || rust_guest_for("mio-echo", "wamr"));
-    let t = differential_on(&g, &Case { flags: pool(), ..Default::default() }, &Runtime::WAMRS);
-    assert_eq!(t.status, Some(0), "{}", t.stderr);
-    assert!(t.stdout.contains("mio echo: 4194304 bytes sent and received back, intact: true"), "{}", t.stdout);
+    let out = bounded_differential(&g, &[]);
+    assert!(out.contains("mio echo: 4194304 bytes sent and received back, intact: true"), "{}", out);
 }
 
 /// The WIT state machine and its errors (not-in-progress, invalid-state, concurrency-conflict,
@@ -199,8 +196,7 @@ fn mio_event_loop_echo_on_wamr_matches_native() {
 #[test]
 fn socket_state_machine_and_errors_match_native() {
     let g = cached("rust-p2-sockets-wamr", || rust_guest_for("p2-sockets", "wamr"));
-    let t = differential_on(&g, &Case { flags: pool(), ..Default::default() }, &Runtime::WAMRS);
-    assert_eq!(t.status, Some(0), "{}", t.stderr);
+    let out = bounded_differential(&g, &[]);
     for l in [
         "finish-bind before start: Some(ErrorCode { code: 7, name: \"not-in-progress\"",
         "start-bind again while in progress: Some(ErrorCode { code: 6, name: \"concurrency-conflict\"",
@@ -223,7 +219,7 @@ fn socket_state_machine_and_errors_match_native() {
         "finish-connect meanwhile: Some(ErrorCode { code: 8, name: \"would-block\"",
         "after accepts made room, the connect completed: true",
     ] {
-        assert!(t.stdout.contains(l), "missing {l:?} in\n{}", t.stdout);
+        assert!(out.contains(l), "missing {l:?} in\n{}", out);
     }
 }
 
