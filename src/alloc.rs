@@ -103,7 +103,7 @@ pub mod private {
         }
     }
 
-    crate::instance_state!(heap: dlmalloc::Dlmalloc<Pages> = dlmalloc::Dlmalloc::new_with_allocator(Pages { grown: core::cell::Cell::new(0) }));
+    crate::instance_cell!(heap: dlmalloc::Dlmalloc<Pages> = dlmalloc::Dlmalloc::new_with_allocator(Pages { grown: core::cell::Cell::new(0) }));
 
     /// Pages the private heap has taken from `memory.grow`.
     pub fn pages() -> u32 {
@@ -115,7 +115,8 @@ pub mod private {
     pub fn realloc(old: *mut u8, old_size: usize, align: usize, new_size: usize) -> *mut u8 {
         debug_assert!(new_size > 0);
         // SAFETY: a fresh block.
-        let p = unsafe { heap().malloc(new_size, align) };
+        let mut heap = heap();
+        let p = unsafe { heap.malloc(new_size, align) };
         if p.is_null() {
             crate::trap::trap(b"out of memory (adapter heap)");
         }
@@ -126,7 +127,7 @@ pub mod private {
             // `p` is a distinct block of `new_size` bytes.
             unsafe {
                 core::ptr::copy_nonoverlapping(old, p, old_size.min(new_size));
-                heap().free(old, old_size, align);
+                heap.free(old, old_size, align);
             }
         }
         p
@@ -145,7 +146,8 @@ pub mod private {
 /// Traps when the allocator fails: a canonical ABI host would trap the same way.
 pub fn realloc(old: *mut u8, old_size: usize, align: usize, new_size: usize) -> *mut u8 {
     debug_assert!(new_size > 0);
-    let p = unsafe { cabi_realloc(old, old_size, align, new_size) };
+    // SAFETY: the program's allocator, with the canonical ABI's arguments.
+    let p = crate::state::calling_program(|| unsafe { cabi_realloc(old, old_size, align, new_size) });
     if p.is_null() {
         crate::trap::trap(b"cabi_realloc failed: out of memory");
     }
@@ -162,28 +164,18 @@ pub fn alloc(size: usize, align: usize) -> *mut u8 {
     realloc(ptr::null_mut(), 0, align, size)
 }
 
-/// State of the caller-supplied buffer and of the spare block.
-struct State {
-    armed: *mut u8,
-    armed_len: usize,
-    /// Whether the last `result_bytes` request was served from the caller's buffer.
-    last_used_caller: bool,
-    /// Total bytes of result data placed in caller buffers (for the zero-copy proof).
-    caller_bytes: u64,
-    spare: *mut u8,
-    spare_len: usize,
-}
+// State of the caller-supplied buffer and of the spare block: plain values, read and written
+// whole (`StateValue`s: no references, so no borrow flag on the read path).
+crate::instance_value!(armed: *mut u8 = ptr::null_mut());
+crate::instance_value!(armed_len: usize = 0);
+// Whether the last `result_bytes` request was served from the caller's buffer.
+crate::instance_value!(last_used_caller: bool = false);
+// Total bytes of result data placed in caller buffers (for the zero-copy proof).
+crate::instance_value!(caller_bytes: u64 = 0);
+crate::instance_value!(spare: *mut u8 = ptr::null_mut());
+crate::instance_value!(spare_len: usize = 0);
 
 const SPARE_ALIGN: usize = 1;
-
-crate::instance_state!(state: State = State {
-    armed: ptr::null_mut(),
-    armed_len: 0,
-    last_used_caller: false,
-    caller_bytes: 0,
-    spare: ptr::null_mut(),
-    spare_len: 0,
-});
 
 /// A buffer for up to `size` bytes of a `list<u8>` result, per the order in the module doc.
 /// The caller-supplied buffer is consumed (disarmed) by every request, used or not, so that
@@ -191,40 +183,41 @@ crate::instance_state!(state: State = State {
 /// `last_used_caller` until the next request (read by [`finish_result_bytes`]; a flag rather
 /// than a second return value, so the hot read paths need no stack frame).
 pub fn result_bytes(size: usize) -> *mut u8 {
-    let s = state();
-    let armed = core::mem::replace(&mut s.armed, ptr::null_mut());
-    let armed_len = core::mem::take(&mut s.armed_len);
-    s.last_used_caller = false;
+    let (buf, buf_len) = (armed().get(), armed_len().get());
+    armed().set(ptr::null_mut());
+    armed_len().set(0);
+    last_used_caller().set(false);
     if size == 0 {
         return SPARE_ALIGN as *mut u8;
     }
-    if !armed.is_null() && size <= armed_len {
-        s.last_used_caller = true;
-        return armed;
+    if !buf.is_null() && size <= buf_len {
+        last_used_caller().set(true);
+        return buf;
     }
-    if !s.spare.is_null() {
-        let (p, len) = (core::mem::replace(&mut s.spare, ptr::null_mut()), core::mem::take(&mut s.spare_len));
-        if len >= size {
-            return p;
-        }
-        return realloc(p, len, SPARE_ALIGN, size);
+    let (p, len) = (spare().get(), spare_len().get());
+    if p.is_null() {
+        return realloc(ptr::null_mut(), 0, SPARE_ALIGN, size);
     }
-    realloc(ptr::null_mut(), 0, SPARE_ALIGN, size)
+    spare().set(ptr::null_mut());
+    spare_len().set(0);
+    if len >= size {
+        return p;
+    }
+    realloc(p, len, SPARE_ALIGN, size)
 }
 
 /// After the request that returned `p` (of `size` bytes): records that `n` bytes of the result
 /// were placed in the caller's buffer (for the zero-copy counter), or, for a block from the
 /// allocator that is not going to be returned (`n == 0`), keeps it as the spare.
 pub fn finish_result_bytes(p: *mut u8, size: usize, n: usize) {
-    let s = state();
-    if s.last_used_caller {
-        s.caller_bytes += n as u64;
+    if last_used_caller().get() {
+        caller_bytes().set(caller_bytes().get() + n as u64);
     } else if n == 0 && size > 0 {
         // Not handed out: keep it as the spare. Every request takes the spare first, so none
         // exists here and nothing is lost.
-        debug_assert!(s.spare.is_null());
-        s.spare = p;
-        s.spare_len = size;
+        debug_assert!(spare().get().is_null());
+        spare().set(p);
+        spare_len().set(size);
     }
 }
 
@@ -234,15 +227,14 @@ pub fn finish_result_bytes(p: *mut u8, size: usize, n: usize) {
 /// result has been consumed.
 #[cfg_attr(target_family = "wasm", unsafe(export_name = "wasip2_on_wasip1_arm_buffer"))]
 pub extern "C" fn wasip2_on_wasip1_arm_buffer(ptr: *mut u8, len: usize) {
-    let s = state();
-    s.armed = if len == 0 { ptr::null_mut() } else { ptr };
-    s.armed_len = len;
+    armed().set(if len == 0 { ptr::null_mut() } else { ptr });
+    armed_len().set(len);
 }
 
 /// 1 if the last list-returning call placed its result in the caller-supplied buffer.
 #[cfg_attr(target_family = "wasm", unsafe(export_name = "wasip2_on_wasip1_buffer_used"))]
 pub extern "C" fn wasip2_on_wasip1_buffer_used() -> i32 {
-    state().last_used_caller as i32
+    last_used_caller().get() as i32
 }
 
 /// 64 KiB pages the adapter's private heap has taken with `memory.grow` (its state beyond
@@ -255,7 +247,7 @@ pub extern "C" fn wasip2_on_wasip1_heap_pages() -> u32 {
 /// Total bytes the adapter has placed directly into caller-supplied buffers.
 #[cfg_attr(target_family = "wasm", unsafe(export_name = "wasip2_on_wasip1_caller_bytes"))]
 pub extern "C" fn wasip2_on_wasip1_caller_bytes() -> u64 {
-    state().caller_bytes
+    caller_bytes().get()
 }
 
 #[cfg(test)]

@@ -20,6 +20,10 @@
 
 /// Per-instance mutable state: a plain static on wasm (one thread per instance), a
 /// thread-local on the host so that parallel unit tests do not share it.
+///
+/// Superseded by [`instance_cell!`] (`crate::state`), which hands out one owner at a time;
+/// this form gives out `&'static mut` on every call, so two of them can alias. Kept only for
+/// the modules not yet moved over (`p1`, `io::streams`, `preview1`).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! instance_state {
@@ -55,6 +59,7 @@ pub mod p1;
 pub mod preview1;
 pub mod resource;
 pub mod scratch;
+pub mod state;
 pub mod trap;
 
 pub mod cli;

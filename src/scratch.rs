@@ -9,6 +9,7 @@
 use crate::alloc;
 use crate::p1::{Event, Subscription};
 
+#[derive(Clone, Copy)]
 struct Region {
     ptr: *mut u8,
     cap: usize,
@@ -19,17 +20,20 @@ impl Region {
         Region { ptr: core::ptr::null_mut(), cap: 0 }
     }
 
-    /// At least `bytes` bytes aligned to 8, zero-filled.
-    fn get(&mut self, bytes: usize) -> *mut u8 {
+    /// At least `bytes` bytes aligned to 8, zero-filled, from the region kept in `cell`
+    /// (written back only when it grows).
+    fn take(cell: &crate::state::StateValue<Region>, bytes: usize) -> *mut u8 {
         let bytes = bytes.max(8);
-        if bytes > self.cap {
+        let mut r = cell.get();
+        if bytes > r.cap {
             let Some(new_cap) = bytes.checked_next_power_of_two() else { too_large() };
-            self.ptr = alloc::private::realloc(self.ptr, self.cap, 8, new_cap);
-            self.cap = new_cap;
+            r.ptr = alloc::private::realloc(r.ptr, r.cap, 8, new_cap);
+            r.cap = new_cap;
+            cell.set(r);
         }
         // SAFETY: `ptr` has `cap >= bytes` bytes.
-        unsafe { core::ptr::write_bytes(self.ptr, 0, bytes) };
-        self.ptr
+        unsafe { core::ptr::write_bytes(r.ptr, 0, bytes) };
+        r.ptr
     }
 }
 
@@ -48,32 +52,23 @@ pub fn size_of_n(n: usize, size: usize, extra: usize) -> usize {
     }
 }
 
-struct Regions {
-    poll: Region,
-    flags: Region,
-    strings: Region,
-    datagram: Region,
-    slots: Region,
-}
-
-crate::instance_state!(regions: Regions = Regions {
-    poll: Region::new(),
-    flags: Region::new(),
-    strings: Region::new(),
-    datagram: Region::new(),
-    slots: Region::new(),
-});
+// One value per region (`StateValue`s, read and written whole).
+crate::instance_value!(poll_region: Region = Region::new());
+crate::instance_value!(flags_region: Region = Region::new());
+crate::instance_value!(strings_region: Region = Region::new());
+crate::instance_value!(datagram_region: Region = Region::new());
+crate::instance_value!(slots_region: Region = Region::new());
 
 /// Room for `n` values of a small `Copy` type (at most 8-aligned), uninitialised: the caller
 /// writes each slot before reading it.
 pub fn slots<T: Copy>(n: usize) -> *mut T {
     const { assert!(core::mem::align_of::<T>() <= 8) };
-    regions().slots.get(size_of_n(n, core::mem::size_of::<T>(), 0)) as *mut T
+    Region::take(slots_region(), size_of_n(n, core::mem::size_of::<T>(), 0)) as *mut T
 }
 
 /// `n` bytes to receive one datagram into.
 pub fn datagram(n: usize) -> &'static mut [u8] {
-    let p = regions().datagram.get(n);
+    let p = Region::take(datagram_region(), n);
     // SAFETY: the region has `n` zeroed bytes.
     unsafe { core::slice::from_raw_parts_mut(p, n) }
 }
@@ -81,7 +76,7 @@ pub fn datagram(n: usize) -> &'static mut [u8] {
 /// `n` subscriptions and `n` events for one `poll_oneoff`.
 pub fn poll_arrays(n: usize) -> (&'static mut [Subscription], &'static mut [Event]) {
     let subs_bytes = size_of_n(n, core::mem::size_of::<Subscription>(), 0);
-    let p = regions().poll.get(size_of_n(n, core::mem::size_of::<Event>(), subs_bytes));
+    let p = Region::take(poll_region(), size_of_n(n, core::mem::size_of::<Event>(), subs_bytes));
     // SAFETY: the region holds both arrays back to back; both types are 8-aligned, 48 and 32
     // bytes, and valid when zeroed.
     unsafe {
@@ -94,7 +89,7 @@ pub fn poll_arrays(n: usize) -> (&'static mut [Subscription], &'static mut [Even
 
 /// `n` flags, all false.
 pub fn flags(n: usize) -> &'static mut [bool] {
-    let p = regions().flags.get(n);
+    let p = Region::take(flags_region(), n);
     // SAFETY: `n` zeroed bytes are `n` valid `false`s.
     unsafe { core::slice::from_raw_parts_mut(p as *mut bool, n) }
 }
@@ -103,7 +98,7 @@ pub fn flags(n: usize) -> &'static mut [bool] {
 /// (`count` entries) first, then the string bytes.
 pub fn strings(count: usize, bytes: usize) -> (*mut *mut u8, *mut u8) {
     let ptrs = size_of_n(count, core::mem::size_of::<usize>(), 0);
-    let p = regions().strings.get(size_of_n(1, ptrs, bytes));
+    let p = Region::take(strings_region(), size_of_n(1, ptrs, bytes));
     // SAFETY: the region has room for both parts.
     (p as *mut *mut u8, unsafe { p.add(ptrs) })
 }
@@ -122,12 +117,12 @@ mod tests {
     #[test]
     fn huge_counts_trap() {
         let m = "scratch size overflows the address space";
-        assert_eq!(trap_message(|| drop(super::poll_arrays(usize::MAX / 40))), m);
-        assert_eq!(trap_message(|| drop(super::slots::<u64>(usize::MAX / 4))), m);
-        assert_eq!(trap_message(|| drop(super::strings(usize::MAX / 8, 16))), m);
-        assert_eq!(trap_message(|| drop(super::strings(1, usize::MAX - 2))), m);
+        assert_eq!(trap_message(|| { let _ = super::poll_arrays(usize::MAX / 40); }), m);
+        assert_eq!(trap_message(|| { let _ = super::slots::<u64>(usize::MAX / 4); }), m);
+        assert_eq!(trap_message(|| { let _ = super::strings(usize::MAX / 8, 16); }), m);
+        assert_eq!(trap_message(|| { let _ = super::strings(1, usize::MAX - 2); }), m);
         // Just past the largest power of two.
-        assert_eq!(trap_message(|| drop(super::flags((usize::MAX >> 1) + 2))), m);
+        assert_eq!(trap_message(|| { let _ = super::flags((usize::MAX >> 1) + 2); }), m);
         let (subs, events) = super::poll_arrays(3);
         assert_eq!((subs.len(), events.len()), (3, 3));
     }

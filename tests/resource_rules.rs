@@ -30,3 +30,21 @@ fn dropping_a_socket_before_its_streams_traps() {
         }
     }
 }
+
+/// A call into the adapter from inside the program's `cabi_realloc` (while the adapter is
+/// allocating a result) traps, as a native host traps ("cannot leave component instance"):
+/// the adapter's state belongs to the call in progress.
+#[test]
+fn calling_an_import_from_cabi_realloc_traps() {
+    let g = c_guest("reentry");
+    let case = Case::default();
+    let native = run(&g, Runtime::NativeP2, &case);
+    assert_eq!(native.status, Some(134), "natively: {native:?}");
+    assert!(native.stderr.contains("cannot leave component instance"), "natively: {}", native.stderr);
+    for rt in Runtime::ADAPTED {
+        let t = run(&g, rt, &case);
+        assert_eq!(t.status, Some(134), "{rt:?} did not trap: {t:?}");
+        assert!(t.stderr.contains("wasip2-on-wasip1: called from inside cabi_realloc"), "{rt:?}: {}", t.stderr);
+        assert!(!t.stdout.contains("did not trap"), "{rt:?}");
+    }
+}

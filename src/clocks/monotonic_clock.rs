@@ -12,18 +12,19 @@ use crate::trap::trap;
 /// in a WASIp1 build.
 #[inline(always)]
 pub fn now() -> u64 {
-    let last = last();
-    if p1::clock_now_into(p1::CLOCK_MONOTONIC, last).is_err() {
+    // SAFETY: the only reference to the value while the call writes it (a `StateValue`
+    // hands out none).
+    if p1::clock_now_into(p1::CLOCK_MONOTONIC, unsafe { &mut *last().as_ptr() }).is_err() {
         trap(b"clock_time_get(MONOTONIC) failed");
     }
-    *last
+    last().get()
 }
 
-crate::instance_state!(last: u64 = 0);
+crate::instance_value!(last: u64 = 0);
 
 /// The latest value `now` returned (0 before the first): a lower bound of the clock.
 pub fn last_reading() -> u64 {
-    *last()
+    last().get()
 }
 
 /// `resolution`: "Query the resolution of the clock. Returns the duration of time

@@ -548,6 +548,8 @@ pub fn render_shims(table: &[Import]) -> String {
             params.join(", ")
         );
         if imp.status != Status::NoInstance {
+            // A call from inside the program's `cabi_realloc` (re-entry) traps.
+            let _ = writeln!(s, "    crate::state::enter();");
             // Lift the strings and lists first: out of bounds, misaligned or invalid UTF-8
             // traps before the call does anything.
             for l in &imp.lists {
@@ -763,6 +765,9 @@ mod tests {
         assert_eq!(names.len(), 17, "{names:?}");
         let shims = render_shims(&t);
         assert!(shims.contains("crate::abi::lift(p1, p2, crate::abi::Elem::list(1, 1));"), "write lifts its buffer");
+        // Every entry point that serves a call refuses re-entry first.
+        let served = t.iter().filter(|i| i.status != Status::NoInstance).count();
+        assert_eq!(shims.matches("crate::state::enter();").count(), served);
     }
 
     #[test]
