@@ -215,6 +215,7 @@ fn socket_state_machine_and_errors_match_native() {
         "check-write after shutdown(send): Err(\"closed\")",
         "the peer reads \"last words\", then closed",
         "shutdown(both) after the peer reset: Ok(())",
+        "udp stream(some(peer)) receives: [\"from the peer\"]",
         "a connect to a listener with a full backlog: start-connect returned at once true, still in progress after 300 ms",
         "finish-connect meanwhile: Some(ErrorCode { code: 8, name: \"would-block\"",
         "after accepts made room, the connect completed: true",

@@ -34,6 +34,8 @@ pub struct UdpSocket {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IncomingDatagramStream {
     pub fd: u32,
+    /// Made by `stream(some(remote))`: only datagrams from the socket's peer are delivered.
+    pub connected: bool,
 }
 
 /// An `outgoing-datagram-stream` (holds its socket).
@@ -131,7 +133,7 @@ pub fn udp_socket_stream(
             connected = true;
         }
         get(this).connected = connected;
-        let inc = resource::push_holder(Resource::IncomingDatagramStream(IncomingDatagramStream { fd: s.fd }), this);
+        let inc = resource::push_holder(Resource::IncomingDatagramStream(IncomingDatagramStream { fd: s.fd, connected }), this);
         let out = resource::push_holder(
             Resource::OutgoingDatagramStream(OutgoingDatagramStream { fd: s.fd, ipv6: s.ipv6, connected, budget: 0 }),
             this,
@@ -216,8 +218,13 @@ pub struct IncomingDatagram {
 /// returned list may contain fewer elements than requested, but never more. This function
 /// returns successfully with an empty list when either: `max-results` is 0, or:
 /// `max-results` is greater than 0, but no results are immediately available."
+///
+/// On a connected stream, datagrams from other senders are dropped, as wasmtime does: the
+/// kernel filters what arrives after the connect, but not what was queued before it.
 pub fn incoming_datagram_stream_receive(this: u32, max_results: u64, ret: RetPtr<WResult<List<IncomingDatagram>, ErrorCode>>) {
-    let fd = resource::get::<IncomingDatagramStream>(this).fd;
+    let s = *resource::get::<IncomingDatagramStream>(this);
+    let fd = s.fd;
+    let peer = if s.connected { tcp::remote(fd).ok() } else { None };
     let max = (max_results as usize).min(MAX_RECEIVE);
     let mut got: [Option<IncomingDatagram>; MAX_RECEIVE] = [None; MAX_RECEIVE];
     let mut n = 0;
@@ -229,7 +236,11 @@ pub fn incoming_datagram_stream_receive(this: u32, max_results: u64, ret: RetPtr
         let mut len = 0u32;
         match sock::ok(unsafe { sock::sock_recv_from(fd, &iov, 1, 0, &mut from, &mut len) }) {
             Ok(()) => {
-                got[n] = Some(IncomingDatagram { data: abi::owned(&[&buf[..len as usize]]), remote_address: wamr::from_wasi(&from) });
+                let remote_address = wamr::from_wasi(&from);
+                if peer.is_some_and(|p| p != remote_address) {
+                    continue;
+                }
+                got[n] = Some(IncomingDatagram { data: abi::owned(&[&buf[..len as usize]]), remote_address });
                 n += 1;
             }
             Err(p1::EAGAIN) => break,

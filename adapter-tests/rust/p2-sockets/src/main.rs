@@ -248,6 +248,35 @@ fn wit_semantics(net: &wasip2::sockets::network::Network, l: &wasip2::sockets::t
         println!("resolve {name:?}: {r:?}");
     }
 
+    // udp stream(some(remote)): datagrams queued earlier from another sender are not delivered.
+    let bound = |u: &wasip2::sockets::udp::UdpSocket| {
+        u.start_bind(net, v4(0, (127, 0, 0, 1))).unwrap();
+        u.finish_bind().unwrap();
+        u.local_address().unwrap()
+    };
+    let (u, peer, other) = (create_udp_socket(IpAddressFamily::Ipv4).unwrap(), create_udp_socket(IpAddressFamily::Ipv4).unwrap(), create_udp_socket(IpAddressFamily::Ipv4).unwrap());
+    let (ua, pa, _) = (bound(&u), bound(&peer), bound(&other));
+    let send = |from: &wasip2::sockets::udp::UdpSocket, data: &[u8]| {
+        let (i, o) = from.stream(None).unwrap();
+        o.check_send().unwrap();
+        o.send(&[wasip2::sockets::udp::OutgoingDatagram { data: data.to_vec(), remote_address: Some(ua) }]).unwrap();
+        drop((i, o));
+    };
+    send(&other, b"queued early");
+    let (ui, uo) = u.stream(Some(pa)).unwrap();
+    send(&peer, b"from the peer");
+    let mut got = Vec::new();
+    let deadline = wasip2::clocks::monotonic_clock::now() + 10_000_000_000;
+    while got.is_empty() && wasip2::clocks::monotonic_clock::now() < deadline {
+        let sub = ui.subscribe();
+        let t = wasip2::clocks::monotonic_clock::subscribe_duration(100_000_000);
+        poll::poll(&[&sub, &t]);
+        drop((sub, t));
+        got.extend(ui.receive(8).unwrap().into_iter().map(|d| String::from_utf8(d.data).unwrap()));
+    }
+    println!("udp stream(some(peer)) receives: {got:?}");
+    drop((ui, uo, u, peer, other));
+
     // shutdown(receive): the input stream is closed from then on, data waiting or not; the
     // connection still carries what the socket sends.
     let (c, ci, co, a, ai, ao) = pair(net, l, port);
