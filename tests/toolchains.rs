@@ -50,6 +50,12 @@ fn cell(label: &str, guest: &Guest, cases: &[Case], runtimes: &[Runtime]) -> Vec
     out
 }
 
+/// `check` passes the adapted module (every import WASIp1, or WAMR's extension for `wamr`).
+fn check_clean(g: &Guest, build: &str) {
+    let out = clean_command(tool("wasip2-on-wasip1")).args(["check", "--runtime", build]).arg(&g.adapted).output().unwrap();
+    assert!(out.status.success(), "check {}:\n{}", g.adapted.display(), String::from_utf8_lossy(&out.stdout));
+}
+
 fn expect(t: &Transcript, lines: &[&str]) {
     for l in lines {
         assert!(t.stdout.lines().any(|x| x == *l), "expected {l:?} in:\n{}", t.stdout);
@@ -86,6 +92,7 @@ fn c_trixie_wasi_libc() {
     for l in ["open a.txt -> 4", "open b.txt -> 5", "open c.txt -> 5", "socket tcp -> -1 errno 2"] {
         assert!(t.stdout.contains(l), "{l}: {}", t.stdout);
     }
+    check_clean(&g, "portable");
     let t = cell("C trixie wasi-libc, portable", &g, &c_cases(), &Runtime::ADAPTED);
     // `return 3` and `return 125` from main: proc_exit(n), which the component adapter turns
     // into exit(err): status 1.
@@ -97,6 +104,7 @@ fn c_trixie_wasi_libc() {
 #[test]
 fn c_trixie_wasi_libc_wamr_sockets() {
     let g = cached("tc-c-trixie-wamr", || c_guest_with("toolchain", "trixie", "wamr"));
+    check_clean(&g, "wamr");
     let t = run(&g, Runtime::NativeP2, &wamr_case(&[]));
     for l in ["socket tcp -> 5", "socket udp -> 6", "open b.txt -> 7", "open c.txt -> 7", "socket tcp #2 -> 4", "socket tcp #3 -> 6", "open d.txt -> 5"] {
         assert!(t.stdout.contains(l), "{l}: {}", t.stdout);
@@ -120,6 +128,7 @@ fn rust(toolchain: Option<&str>) {
     let g = cached(&format!("tc-rust-{label}"), || rust_guest_with("toolchain-std", toolchain, "portable"));
     let imports = import_modules(&g.adapted);
     assert!(imports.iter().all(|(m, n)| m == "wasi_snapshot_preview1" && !n.starts_with("adapter_")), "{imports:?}");
+    check_clean(&g, "portable");
     let t = cell(&format!("Rust {label}, portable"), &g, &rust_cases(), &Runtime::ADAPTED);
     expect(&t[0], &["/sandbox: [\"kept.txt\", \"sub\"]", "stdin: line2"]);
     if toolchain == Some("1.93.0") {
@@ -133,6 +142,7 @@ fn rust(toolchain: Option<&str>) {
     // std::process::exit(3) and an error from main: status 1 natively (WASI 0.2.0's exit).
     assert_eq!((t[1].status, t[2].status, t[3].status), (Some(0), Some(1), Some(1)));
     let g = cached(&format!("tc-rust-{label}-wamr"), || rust_guest_with("toolchain-std", toolchain, "wamr"));
+    check_clean(&g, "wamr");
     let t = cell(&format!("Rust {label}, WAMR build"), &g, &[wamr_case(&["net"])], &Runtime::WAMRS);
     if toolchain != Some("1.93.0") {
         expect(&t[0], &["TcpListener -> fd 5", "UdpSocket -> fd 6", "open a.txt -> fd 7", "TcpListener after closing -> fd 6", "create b.txt -> fd 5"]);
