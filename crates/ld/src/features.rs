@@ -279,12 +279,16 @@ pub fn scan(wasm: &[u8]) -> Result<Usage> {
             Payload::ElementSection(s) => {
                 for e in s {
                     let e = e?;
+                    // Any element segment but the MVP's form (active, table 0 implied, function
+                    // indices) needs reference types in WAMR, passive ones included.
                     match &e.kind {
-                        ElementKind::Passive => note(&mut usage, Feature::BulkMemory, "passive element segment", None),
+                        ElementKind::Passive => note(&mut usage, Feature::ReferenceTypes, "passive element segment", None),
                         ElementKind::Declared => note(&mut usage, Feature::ReferenceTypes, "declared element segment", None),
                         ElementKind::Active { table_index, offset_expr } => {
-                            if table_index.unwrap_or(0) != 0 {
-                                note(&mut usage, Feature::ReferenceTypes, "element segment for a table other than 0", None);
+                            match table_index {
+                                Some(0) => note(&mut usage, Feature::ReferenceTypes, "element segment naming table 0", None),
+                                Some(_) => note(&mut usage, Feature::ReferenceTypes, "element segment for a table other than 0", None),
+                                None => {}
                             }
                             const_expr(&mut usage, offset_expr, "an element segment offset")?;
                         }
@@ -322,8 +326,8 @@ pub fn scan(wasm: &[u8]) -> Result<Usage> {
                 let mut ops = body.get_operators_reader()?;
                 while !ops.eof() {
                     let (op, at) = ops.read_with_offset()?;
-                    let len = ops.original_position() as usize - at as usize;
-                    operator(&mut usage, &op, len, me, &func_type_params, &func_type_results)?;
+                    let bytes = wasm.get(at as usize..ops.original_position() as usize).unwrap_or_default();
+                    operator(&mut usage, &op, bytes, me, &func_type_params, &func_type_results)?;
                 }
             }
             _ => {}
@@ -362,10 +366,18 @@ fn memory_type(usage: &mut Usage, m: &wasmparser::MemoryType, count: u32) {
     }
 }
 
-fn operator(usage: &mut Usage, op: &Operator, len: usize, func: Option<u32>, params: &[usize], results: &[usize]) -> Result<()> {
+fn operator(usage: &mut Usage, op: &Operator, bytes: &[u8], func: Option<u32>, params: &[usize], results: &[usize]) -> Result<()> {
     let name = || op_name(op);
-    if let Some(f) = Feature::of_operator(op) {
-        note(usage, f, name(), func);
+    match op {
+        // Listed under bulk memory, but WAMR loads them only with reference types.
+        Operator::TableCopy { .. } | Operator::TableInit { .. } | Operator::ElemDrop { .. } => {
+            note(usage, Feature::ReferenceTypes, name(), func)
+        }
+        _ => {
+            if let Some(f) = Feature::of_operator(op) {
+                note(usage, f, name(), func);
+            }
+        }
     }
     match op {
         Operator::CallIndirect { table_index, .. } | Operator::ReturnCallIndirect { table_index, .. } if *table_index != 0 => {
@@ -393,15 +405,47 @@ fn operator(usage: &mut Usage, op: &Operator, len: usize, func: Option<u32>, par
     }
     // Over-long immediates where WAMR without reference types reads one byte: the minimal
     // encoding is shorter than the instruction as written.
-    if crate::rewrite::needs_single_byte_immediates(op) && crate::rewrite::minimal_encoding(op.clone())?.len() < len {
-        let f = if matches!(op, Operator::CallIndirect { .. } | Operator::ReturnCallIndirect { .. }) {
-            Feature::OverlongTableIndex
-        } else {
-            Feature::OverlongMemoryIndex
-        };
+    if let Some(f) = overlong_index(op, bytes) {
         note(usage, f, format!("{} with a padded index", name()), func);
     }
     Ok(())
+}
+
+/// Length of the LEB128 at the start of `b`.
+fn leb_len(b: &[u8]) -> usize {
+    b.iter().position(|x| x & 0x80 == 0).map_or(b.len(), |i| i + 1)
+}
+
+/// Whether `bytes` (the instruction as written) has one of the index immediates that WAMR
+/// without reference types reads as one `0x00` byte written in more than one byte (only those:
+/// a padded type index of `call_indirect` or data index of `memory.init` is read as a LEB).
+fn overlong_index(op: &Operator, bytes: &[u8]) -> Option<Feature> {
+    let wide = |at: usize| bytes.get(at..).is_some_and(|b| leb_len(b) > 1);
+    match op {
+        // opcode, type index (LEB), table index.
+        Operator::CallIndirect { .. } | Operator::ReturnCallIndirect { .. } => {
+            wide(1 + leb_len(bytes.get(1..)?)).then_some(Feature::OverlongTableIndex)
+        }
+        // opcode, memory index.
+        Operator::MemorySize { .. } | Operator::MemoryGrow { .. } => wide(1).then_some(Feature::OverlongMemoryIndex),
+        // 0xfc, sub-opcode (LEB), then the immediates.
+        Operator::MemoryInit { .. } | Operator::MemoryCopy { .. } | Operator::MemoryFill { .. } => {
+            let mut at = 1 + leb_len(bytes.get(1..)?);
+            if let Operator::MemoryInit { .. } = op {
+                at += leb_len(bytes.get(at..)?);
+            }
+            let n = if let Operator::MemoryCopy { .. } = op { 2 } else { 1 };
+            let mut over = false;
+            for _ in 0..n {
+                over |= wide(at);
+                at += leb_len(bytes.get(at..)?);
+            }
+            over.then_some(Feature::OverlongMemoryIndex)
+        }
+        // 0xfe, sub-opcode (LEB), reserved byte.
+        Operator::AtomicFence { .. } => wide(1 + leb_len(bytes.get(1..)?)).then_some(Feature::OverlongMemoryIndex),
+        _ => None,
+    }
 }
 
 /// The memory an instruction addresses, when it names one.
