@@ -11,11 +11,16 @@ bash scripts/setup.sh
 bash scripts/wamr-fleet.sh >/dev/null
 cargo build --release --locked -p wasip2-on-wasip1-ld -p wamr-run -p wasmtime-run
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+runs=$(mktemp)
+trap 'rm -f "$log" "$runs"' EXIT
 set +e
-cargo test --release --locked --workspace "$@" 2>&1 | tee "$log"
+WASIP2_ON_WASIP1_RUN_LOG="$runs" cargo test --release --locked --workspace "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+# How many program runs each runtime served (tests/common/mod.rs logs every run).
+echo "program runs per runtime:"
+cut -f1 "$runs" | sort | uniq -c | sed 's/^/  /'
+echo "  (distinct guests per runtime: $(cut -f1,2 "$runs" | sort -u | cut -f1 | sort | uniq -c | awk '{printf "%s %s; ", $2, $1}'))"
 # One closing line for the whole run (cargo prints one summary per test binary).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1) } }
      END { printf "all tests: %d passed, %d failed\n", p, f }' "$log"

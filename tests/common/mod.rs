@@ -314,7 +314,19 @@ pub fn run(guest: &Guest, rt: Runtime, case: &Case) -> Transcript {
     if let Runtime::Iwasm(_) = rt {
         iwasm_trap_as_wamr_run(&mut t.stdout, &mut t.stderr, &mut t.status);
     }
+    log_run(rt, &guest.name);
     t
+}
+
+/// With `$WASIP2_ON_WASIP1_RUN_LOG` set (scripts/test.sh sets it), one line per program run:
+/// the runtime and the guest, so the suite can say how many runs each runtime served.
+fn log_run(rt: Runtime, guest: &str) {
+    if let Some(path) = std::env::var_os("WASIP2_ON_WASIP1_RUN_LOG") {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+            let _ = writeln!(f, "{rt:?}\t{guest}");
+        }
+    }
 }
 
 /// Runs the guest natively and on both adapted runtimes, and asserts all three transcripts
