@@ -411,15 +411,11 @@ fn operator(usage: &mut Usage, op: &Operator, bytes: &[u8], func: Option<u32>, p
     Ok(())
 }
 
-/// Length of the LEB128 at the start of `b`.
-fn leb_len(b: &[u8]) -> usize {
-    b.iter().position(|x| x & 0x80 == 0).map_or(b.len(), |i| i + 1)
-}
-
 /// Whether `bytes` (the instruction as written) has one of the index immediates that WAMR
 /// without reference types reads as one `0x00` byte written in more than one byte (only those:
 /// a padded type index of `call_indirect` or data index of `memory.init` is read as a LEB).
-fn overlong_index(op: &Operator, bytes: &[u8]) -> Option<Feature> {
+pub(crate) fn overlong_index(op: &Operator, bytes: &[u8]) -> Option<Feature> {
+    use crate::rewrite::leb_len;
     let wide = |at: usize| bytes.get(at..).is_some_and(|b| leb_len(b) > 1);
     match op {
         // opcode, type index (LEB), table index.

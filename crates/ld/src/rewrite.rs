@@ -337,32 +337,12 @@ fn write_padded_leb(out: &mut [u8], v: u32, width: usize) -> bool {
 }
 
 /// Length of the LEB128 at the start of `b`.
-fn leb_len(b: &[u8]) -> usize {
+pub(crate) fn leb_len(b: &[u8]) -> usize {
     b.iter().position(|x| x & 0x80 == 0).map_or(b.len(), |i| i + 1)
 }
 
-/// Whether WAMR built without reference types (the default before 2.3.0) reads this
-/// instruction's index immediates as single `0x00` bytes ("zero byte expected" otherwise):
-/// the table of `call_indirect`, the memory of `memory.size`/`grow`/`init`/`copy`/`fill` and
-/// the reserved byte of `atomic.fence`. Object files carry these as relocatable, padded 5-byte
-/// LEBs (`80 80 80 80 00`), which `wasm-ld` keeps.
-pub(crate) fn needs_single_byte_immediates(op: &wasmparser::Operator) -> bool {
-    use wasmparser::Operator as O;
-    matches!(
-        op,
-        O::CallIndirect { .. }
-            | O::ReturnCallIndirect { .. }
-            | O::MemorySize { .. }
-            | O::MemoryGrow { .. }
-            | O::MemoryInit { .. }
-            | O::MemoryCopy { .. }
-            | O::MemoryFill { .. }
-            | O::AtomicFence { .. }
-    )
-}
-
 /// `op` encoded with minimal LEB128 immediates.
-pub(crate) fn minimal_encoding(op: wasmparser::Operator) -> Result<Vec<u8>> {
+fn minimal_encoding(op: wasmparser::Operator) -> Result<Vec<u8>> {
     let ins = reencode::RoundtripReencoder.instruction(op).map_err(|e| anyhow::anyhow!("re-encoding an instruction: {e}"))?;
     let mut out = Vec::new();
     wasm_encoder::Encode::encode(&ins, &mut out);
@@ -376,9 +356,11 @@ const NOP: u8 = 0x01;
 /// - the function-index immediates of `call`, `return_call` and `ref.func` patched in place
 ///   at their original width (wasm-ld writes them as padded 5-byte LEBs, which every runtime
 ///   reads), and
-/// - each instruction of [`needs_single_byte_immediates`] written with minimal immediates and
-///   followed by `nop`s up to its original length (every WAMR release loads that; the `nop`s
-///   are dropped by WAMR's fast interpreter at load time),
+/// - each instruction whose table or memory index old WAMR reads as a single byte but which is
+///   written longer ([`crate::features::overlong_index`]: `call_indirect`'s table,
+///   `memory.size`'s memory…) written with minimal immediates and followed by `nop`s up to its
+///   original length (every WAMR release loads that; WAMR's fast interpreter drops the `nop`s
+///   at load time),
 ///
 /// and `_start` appended after every original body. Every instruction keeps its offset in the
 /// section, so DWARF addresses (code-section offsets) stay right.
@@ -397,7 +379,7 @@ fn code_in_place(wasm: &[u8], r: &Rewriter, start: Option<&wasm_encoder::Functio
                 while !ops.eof() {
                     let (op, at) = ops.read_with_offset()?;
                     let (at, end) = (at as usize - *base, ops.original_position() as usize - *base);
-                    if needs_single_byte_immediates(&op) {
+                    if crate::features::overlong_index(&op, &out[at..end]).is_some() {
                         let short = minimal_encoding(op)?;
                         // Invariant: a minimal encoding is never longer than the original.
                         out[at..at + short.len()].copy_from_slice(&short);
@@ -532,6 +514,70 @@ pub fn validate(wasm: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A module whose one function does `call_indirect` on table 0 with the table index
+    /// written as wasm-ld writes it (`80 80 80 80 00`) and `memory.size` with a padded memory
+    /// index, with a `.debug_info` section when `dwarf`.
+    fn padded_module(dwarf: bool) -> Vec<u8> {
+        use wasm_encoder::*;
+        let mut m = Module::new();
+        let mut types = TypeSection::new();
+        types.ty().function([], []);
+        m.section(&types);
+        let mut funcs = FunctionSection::new();
+        funcs.function(0);
+        m.section(&funcs);
+        let mut tables = TableSection::new();
+        tables.table(TableType { element_type: RefType::FUNCREF, minimum: 1, maximum: None, table64: false, shared: false });
+        m.section(&tables);
+        let mut mems = MemorySection::new();
+        mems.memory(MemoryType { minimum: 1, maximum: None, memory64: false, shared: false, page_size_log2: None });
+        m.section(&mems);
+        let mut code = CodeSection::new();
+        // no locals; i32.const 0; call_indirect type 0 table 0 (padded); memory.size 0 (padded);
+        // drop; end
+        let body = [0x00, 0x41, 0x00, 0x11, 0x00, 0x80, 0x80, 0x80, 0x80, 0x00, 0x3f, 0x80, 0x00, 0x1a, 0x0b];
+        code.raw(&body);
+        m.section(&code);
+        if dwarf {
+            m.section(&CustomSection { name: ".debug_info".into(), data: [0u8; 16].as_slice().into() });
+        }
+        m.finish()
+    }
+
+    fn code_bytes(wasm: &[u8]) -> Vec<u8> {
+        Parser::new(0)
+            .parse_all(wasm)
+            .find_map(|p| match p.unwrap() {
+                Payload::CodeSectionStart { unchecked_range: r, .. } => Some(wasm[r.start as usize..r.end as usize].to_vec()),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn index_immediates_become_single_bytes() {
+        for dwarf in [false, true] {
+            let wasm = padded_module(dwarf);
+            let usage = crate::features::scan(&wasm).unwrap();
+            assert!(usage.contains_key(&crate::features::Feature::OverlongTableIndex));
+            assert!(usage.contains_key(&crate::features::Feature::OverlongMemoryIndex));
+            let out = apply(&wasm, &inspect(&wasm).unwrap(), &Plan::default()).unwrap();
+            validate(&out).unwrap();
+            let usage = crate::features::scan(&out).unwrap();
+            assert!(!usage.contains_key(&crate::features::Feature::OverlongTableIndex), "{dwarf}");
+            assert!(!usage.contains_key(&crate::features::Feature::OverlongMemoryIndex), "{dwarf}");
+            let (before, after) = (code_bytes(&wasm), code_bytes(&out));
+            if dwarf {
+                // In place: same length, the freed bytes are nops after each instruction.
+                assert_eq!(before.len(), after.len());
+                let body = &after[2..];
+                assert_eq!(body, [0x00, 0x41, 0x00, 0x11, 0x00, 0x00, 0x01, 0x01, 0x01, 0x01, 0x3f, 0x00, 0x01, 0x1a, 0x0b]);
+            } else {
+                assert!(after.len() < before.len());
+            }
+        }
+    }
 
     #[test]
     fn padded_leb_writing() {
