@@ -436,6 +436,28 @@ pub fn poll_oneoff(subs: *mut u8, events: *mut u8, n: usize, nevents: *mut usize
             }
         }
     }
+    if e == 0 {
+        // The adapter reports stdio always ready with one byte and no flags (the runtime may
+        // add HANGUP at the end of a pipe). `__wasi_event_t`: 32 bytes, userdata at 0, error at
+        // 8, type at 10, nbytes at 16, flags at 24.
+        // SAFETY: the runtime wrote `*nevents` events; the subscriptions are as above.
+        for k in 0..unsafe { *nevents } {
+            let ev = unsafe { events.add(k * 32) };
+            let (userdata, ty) = unsafe { ((ev as *const u64).read_unaligned(), *ev.add(10)) };
+            let stdio = (0..n).any(|i| {
+                tag(i) == ty
+                    && unsafe { (subs.add(i * 48) as *const u64).read_unaligned() } == userdata
+                    && matches!(entry(unsafe { fd_at(i).read_unaligned() }), Ok(Entry::Stdio(_)))
+            });
+            if matches!(ty, 1 | 2) && stdio {
+                unsafe {
+                    (ev.add(8) as *mut u16).write_unaligned(0);
+                    (ev.add(16) as *mut u64).write_unaligned(1);
+                    (ev.add(24) as *mut u16).write_unaligned(0);
+                }
+            }
+        }
+    }
     e
 }
 

@@ -200,6 +200,12 @@ static void kinds(void) {
     SHOW("lseek(dir)", lseek(d, 0, SEEK_CUR));
     SHOW("fsync(dir)", fsync(d));
     SHOW("fcntl(dir, SETFL)", fcntl(d, F_SETFL, O_NONBLOCK));
+    struct pollfd pd = {.fd = d, .events = POLLIN};
+    SHOW("poll(dir)", poll(&pd, 1, 0));
+    struct pollfd pi[2] = {{.fd = 0, .events = POLLIN}, {.fd = 2, .events = POLLOUT}};
+    SHOW("poll(stdin at EOF, stderr)", poll(pi, 2, 100));
+    printf("revents %d %d\n", pi[0].revents, pi[1].revents);
+    SHOW("poll(none, 1 ms)", poll(NULL, 0, 1));
     SHOW("fstat(dir)", fstat(d, &st));
     printf("dir: is dir %d\n", S_ISDIR(st.st_mode));
     int f = openat(d, "k.txt", O_CREAT | O_RDWR, 0644);
