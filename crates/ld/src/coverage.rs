@@ -1,4 +1,5 @@
-//! The README's coverage table, rendered from the import table.
+//! The coverage table (`docs/coverage.md`) and the README's summary of it, rendered from the
+//! import table.
 
 use crate::table::{IMPORTS, IMPORTS_WAMR, Import, Status};
 use std::fmt::Write;
@@ -49,18 +50,39 @@ pub fn markdown() -> String {
     s
 }
 
+/// Markdown for the README: the counts per build and every function that is not served in
+/// full by a build that creates its resources (partial or unsupported), with the limitation.
+pub fn summary_markdown() -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{BEGIN}");
+    let _ = writeln!(s, "{} imports of WASI {}.\n", IMPORTS.len(), IMPORTS[0].version);
+    let _ = writeln!(s, "{}", summary("portable build (default)", IMPORTS));
+    let _ = writeln!(s, "{}\n", summary("WAMR build", IMPORTS_WAMR));
+    let _ = writeln!(s, "Served with a limitation (*partial*) or not at all (*unsupported*):\n");
+    for (build, table) in [("portable", IMPORTS), ("WAMR build", IMPORTS_WAMR)] {
+        for i in table.iter().filter(|i| matches!(i.status, Status::Partial | Status::Unsupported)) {
+            let _ = writeln!(s, "- {build}: `{}` `{}` ({}): {}", i.interface, i.name, key(i.status), i.note);
+        }
+    }
+    let _ = writeln!(s, "{END}");
+    s
+}
+
 #[cfg(test)]
 mod tests {
-    /// The README's coverage table is exactly what the table generates.
+    /// The block between BEGIN and END (and its line break) in the file at `rel`.
+    fn block(rel: &str) -> String {
+        let path = format!("{}/../../{rel}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let start = text.find(super::BEGIN).unwrap_or_else(|| panic!("{rel} has no coverage block"));
+        let end = text.find(super::END).unwrap_or_else(|| panic!("{rel} has no coverage block end")) + super::END.len() + 1;
+        text[start..end.min(text.len())].to_string()
+    }
+
+    /// docs/coverage.md's table and the README's summary are exactly what the table generates.
     #[test]
-    fn readme_table_is_current() {
-        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
-        let start = readme.find(super::BEGIN).expect("README has the coverage block");
-        let end = readme.find(super::END).expect("README has the coverage block end") + super::END.len() + 1;
-        assert_eq!(
-            &readme[start..end.min(readme.len())],
-            super::markdown(),
-            "README coverage table is stale: run `target/release/wasip2-on-wasip1 coverage` and paste it"
-        );
+    fn coverage_docs_are_current() {
+        assert_eq!(block("docs/coverage.md"), super::markdown(), "docs/coverage.md is stale: run `target/release/wasip2-on-wasip1 coverage` and paste it");
+        assert_eq!(block("README.md"), super::summary_markdown(), "README's coverage summary is stale: run `target/release/wasip2-on-wasip1 coverage --summary` and paste it");
     }
 }

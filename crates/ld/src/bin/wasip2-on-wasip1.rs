@@ -10,7 +10,8 @@
 //! - `lower IN.wasm -o OUT.wasm [--wamr …]`: any core module (a wasm32-wasip1 build too) with
 //!   its index immediates written as the single bytes old WAMR requires, then checked against
 //!   that WAMR release.
-//! - `coverage`: prints the README's coverage table (Markdown), generated from the WIT table.
+//! - `coverage [--summary]`: prints `docs/coverage.md`'s table (or the README's summary of it),
+//!   Markdown generated from the WIT table.
 //! - `imports FILE.wasm`: prints the import modules of a core module with their counts.
 //! - `archive OUT.a`: writes the adapter archive this tool carries (for linking with plain
 //!   `wasm-ld`).
@@ -24,7 +25,7 @@ fn usage() -> ExitCode {
          \x20      wasip2-on-wasip1 finish IN.wasm -o OUT.wasm [--runtime portable|wamr] [--wamr VERSION|off] [--partial warn|error]\n\
          \x20      wasip2-on-wasip1 lower IN.wasm -o OUT.wasm [--wamr VERSION|off]\n\
          \x20      wasip2-on-wasip1 archive OUT.a [--runtime portable|wamr]\n\
-         \x20      wasip2-on-wasip1 coverage | imports FILE.wasm"
+         \x20      wasip2-on-wasip1 coverage [--summary] | imports FILE.wasm"
     );
     ExitCode::from(2)
 }
@@ -149,6 +150,10 @@ fn main() -> ExitCode {
         }
         (Some("coverage"), None) => {
             print!("{}", coverage::markdown());
+            ExitCode::SUCCESS
+        }
+        (Some("coverage"), Some(o)) if o == "--summary" => {
+            print!("{}", coverage::summary_markdown());
             ExitCode::SUCCESS
         }
         (Some("imports"), Some(file)) => {
