@@ -59,7 +59,9 @@ struct Table {
     ready: bool,
 }
 
-crate::instance_state!(table: Table = Table { entries: [Entry::Closed(NONE); MAX], len: 0, free: NONE, ready: false });
+// One owner at a time (`crate::state`): every use below borrows it for one statement or one
+// function and calls nothing that borrows it again meanwhile.
+crate::instance_cell!(table: Table = Table { entries: [Entry::Closed(NONE); MAX], len: 0, free: NONE, ready: false });
 
 impl Table {
     fn init(&mut self) {
@@ -219,7 +221,7 @@ pub fn fd_close(fd: Fd) -> Errno {
 /// Both must be open (EBADF otherwise; the adapter since 2025-07): `to` is closed and takes
 /// `from`'s entry, and `from` is freed.
 pub fn fd_renumber(from: Fd, to: Fd) -> Errno {
-    let t = table();
+    let mut t = table();
     let (e, d) = match (t.get(from), t.get(to)) {
         (Ok(e), Ok(d)) => (e, d),
         _ => return EBADF,
@@ -426,11 +428,13 @@ pub fn poll_oneoff(subs: *mut u8, events: *mut u8, n: usize, nevents: *mut usize
     // SAFETY: the program's arguments, with runtime fds.
     let e = unsafe { p1::raw::poll_oneoff(subs as *const p1::Subscription, events as *mut p1::Event, n, nevents) };
     // Back to the program's numbers (runtime fds are unique in the table).
-    let t = table();
     for i in 0..n {
         if matches!(tag(i), 1 | 2) {
             let r = unsafe { fd_at(i).read_unaligned() };
-            let v = (0..t.len).find(|&v| matches!(t.entries[v as usize], Entry::Stdio(x) | Entry::File(x) if x == r));
+            let v = {
+                let t = table();
+                (0..t.len).find(|&v| matches!(t.entries[v as usize], Entry::Stdio(x) | Entry::File(x) if x == r))
+            };
             if let Some(v) = v {
                 unsafe { fd_at(i).write_unaligned(v) };
             }
