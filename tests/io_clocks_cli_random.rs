@@ -167,6 +167,22 @@ fn canonical_abi_violations_trap() {
     }
 }
 
+/// A `u64` length is not cut to 32 bits: `skip` and `splice` of 2^32 bytes move data, as
+/// natively (cut to wasm32's `usize`, 2^32 was 0: `blocking-skip` then spun forever reading
+/// nothing, as measured on wasmtime-p1 before the fix).
+#[test]
+fn lengths_beyond_32_bits() {
+    let g = p2_direct();
+    for (mode, line) in [("huge-skip", "skip(2^32) moved bytes: true"), ("huge-splice", "splice(2^32) moved bytes: true")] {
+        let case = Case { args: vec![mode.into()], stdin: binary(10_000), ..Default::default() };
+        for rt in std::iter::once(Runtime::NativeP2).chain(Runtime::ADAPTED) {
+            let t = run(&g, rt, &case);
+            assert_eq!(t.status, Some(0), "{mode} on {rt:?}: {t:?}");
+            assert!(t.stdout.contains(line), "{mode} on {rt:?}: {}", t.stdout);
+        }
+    }
+}
+
 #[test]
 fn zero_copy_reads_land_in_the_callers_buffer() {
     // Only for adapted modules: the API exists only when linked with the adapter.

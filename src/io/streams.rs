@@ -505,7 +505,7 @@ fn skip(this: u32, len: u64, blocking: bool) -> Result<u64, StreamError> {
         return Ok(n);
     }
     let mut buf = [0u8; 4096];
-    let want = (len as usize).min(buf.len());
+    let want = len.min(buf.len() as u64) as usize;
     s.read_some(&mut buf[..want], blocking).map(|n| n as u64)
 }
 
@@ -744,7 +744,7 @@ fn splice(this: u32, src: u32, len: u64, blocking: bool) -> Result<u64, StreamEr
         return Ok(0);
     }
     let mut buf = [0u8; 4096];
-    let want = (len as usize).min(buf.len());
+    let want = len.min(buf.len() as u64) as usize;
     let n = s.read_some(&mut buf[..want], blocking)?;
     write(this, &buf[..n], false).map(|()| n as u64)
 }

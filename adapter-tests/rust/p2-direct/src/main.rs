@@ -124,6 +124,21 @@ fn socket_misuse(what: &str) {
     }
 }
 
+/// A `u64` length beyond 32 bits is a length, not its low 32 bits: `skip` and `splice` of
+/// 2^32 bytes from stdin (which holds data) move some bytes.
+fn huge_lengths(what: &str) {
+    let input = stdin::get_stdin();
+    let len = 1u64 << 32;
+    match what {
+        "huge-skip" => println!("skip(2^32) moved bytes: {}", matches!(input.blocking_skip(len), Ok(n) if n > 0)),
+        "huge-splice" => {
+            let err = wasip2::cli::stderr::get_stderr();
+            println!("splice(2^32) moved bytes: {}", matches!(err.blocking_splice(&input, len), Ok(n) if n > 0));
+        }
+        _ => {}
+    }
+}
+
 /// The core imports, as the canonical ABI lowers them (a return pointer last).
 mod raw {
     #[link(wasm_import_module = "wasi:io/poll@0.2.12")]
@@ -193,6 +208,9 @@ fn raw_misuse(what: &str) {
 
 fn main() {
     let args = environment::get_arguments();
+    if args.len() > 1 && args[1].starts_with("huge-") {
+        return huge_lengths(&args[1]);
+    }
     if args.len() > 1 {
         return misuse(&args[1]);
     }
