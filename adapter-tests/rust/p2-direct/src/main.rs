@@ -120,6 +120,26 @@ fn socket_misuse(what: &str) {
             let _first = u.stream(None).unwrap();
             let _second = u.stream(None);
         }
+        // A list inside a list element (an outgoing datagram's data) past the end of memory:
+        // lifting the argument traps before anything is sent.
+        "udp-send-data-out-of-bounds" => {
+            #[link(wasm_import_module = "wasi:sockets/udp@0.2.12")]
+            unsafe extern "C" {
+                #[link_name = "[method]outgoing-datagram-stream.send"]
+                fn send(this: i32, ptr: i32, len: i32, ret: i32);
+            }
+            let u = bound_udp();
+            let (_inc, out) = u.stream(None).unwrap();
+            out.check_send().unwrap();
+            let memory_end = (core::arch::wasm32::memory_size(0) * 65536) as u32;
+            // One `outgoing-datagram` (44 bytes): data = (ptr, len), remote-address = none.
+            let mut datagram = [0u32; 11];
+            datagram[0] = memory_end - 4;
+            datagram[1] = 64;
+            let mut ret = [0u64; 2];
+            let this = out.take_handle() as i32;
+            unsafe { send(this, datagram.as_ptr() as i32, 1, ret.as_mut_ptr() as i32) };
+        }
         _ => {}
     }
 }
