@@ -178,7 +178,59 @@ fn check_distinguishes_the_builds() {
     assert_eq!(out.status.code(), Some(1), "a WAMR-build module does not run on any WASIp1 runtime: {text}");
     assert!(text.contains("wasip1-wamr") && text.contains("sock_open") && text.contains("--runtime wamr"), "{text}");
     let out = Command::new(tool("wasip2-on-wasip1")).arg("check").arg("--runtime=wamr").arg(&g.adapted).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    // It runs on WAMR, not on any WASIp1 runtime: the summary says so.
+    assert!(text.contains("runs on WAMR 1.1.2 (default build) only (it imports WAMR's socket extension)"), "{text}");
+    assert!(!text.contains("runs on a plain WASIp1 runtime"), "{text}");
+}
+
+/// Links `adapter-tests/c/<name>.c` for `build` with `env`; (success, stderr).
+fn link_c(name: &str, build: &str, env: &[(&str, &str)]) -> (bool, String) {
+    let out = guests_dir().join(format!("c-{name}.warn-{build}.wasm"));
+    let mut c = clean_command(root().join("scripts/wasip2-clang"));
+    c.args(["-O2"])
+        .arg(format!("-fuse-ld={}", tool("wasip2-on-wasip1-ld").display()))
+        .arg(root().join("adapter-tests/c").join(format!("{name}.c")))
+        .arg("-o")
+        .arg(&out)
+        .env("WASIP2_ON_WASIP1_RUNTIME", build);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let o = c.output().unwrap();
+    (o.status.success(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn partial_functions_a_program_uses_are_named_at_link_time() {
+    // The socket program on the WAMR build uses functions WAMR serves with a limitation:
+    // each is named with its limitation, as the coverage table states it.
+    let (ok, err) = link_c("net", "wamr", &[]);
+    assert!(ok, "{err}");
+    assert!(err.contains("warning: ") && err.contains("uses adapter functions with a limitation on this build"), "{err}");
+    let coverage = std::fs::read_to_string(root().join("src/coverage-wamr.txt")).unwrap();
+    let named: Vec<&str> = err.lines().filter(|l| l.trim_start().starts_with("`wasi:")).collect();
+    assert!(!named.is_empty(), "{err}");
+    for line in &named {
+        // "`wasi:sockets/tcp` `[method]tcp-socket.shutdown` (partial): NOTE"
+        let (head, note) = line.trim().split_once("): ").unwrap();
+        let mut parts = head.split('`').filter(|p| !p.trim().is_empty() && !p.contains('('));
+        let (iface, func) = (parts.next().unwrap(), parts.next().unwrap());
+        assert!(coverage.lines().any(|l| l == format!("{iface} {func} partial {note}")), "not a partial line of the coverage: {line}");
+    }
+    // As an error, for CI: the link fails and names the same functions.
+    let (ok, err2) = link_c("net", "wamr", &[("WASIP2_ON_WASIP1_PARTIAL", "error")]);
+    assert!(!ok && err2.contains("(partial functions are errors)"), "{err2}");
+    for line in &named {
+        assert!(err2.contains(line.trim()), "{line} missing in {err2}");
+    }
+    // The portable build: sockets answer as a host without network, and the link says so.
+    let (ok, err) = link_c("net", "portable", &[]);
+    assert!(ok && err.contains("`create-tcp-socket` (partial): portable build: networking disabled"), "{err}");
+    // A program that uses no partial function links silently.
+    let (ok, err) = link_c("hello", "portable", &[]);
+    assert!(ok && err.is_empty(), "{err}");
 }
 
 /// An event-loop program from crates.io: mio 1.x on one thread, an echo server and a client
