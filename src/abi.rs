@@ -3,8 +3,11 @@
 //! The generated entry points (`build.rs`, from `wit/`) hand each implementation its core
 //! parameters through [`FromCore`] and take its core result through [`IntoCore`]; a return
 //! pointer arrives as a [`RetPtr<T>`] whose `T` is a `#[repr(C)]` type with the canonical ABI
-//! layout of the WIT result. [`ret_area`] checks at compile time that `T` has exactly the
-//! size and alignment the WIT gives, so a mistyped return area does not build.
+//! layout of the WIT result. The generated call names `T` (derived from the WIT, with the
+//! hand-written records and variants listed in `src/wit-types.txt`, whose field offsets,
+//! case tags and payload offsets are checked at compile time), and [`ret_area`] checks that
+//! `T` has exactly the size and alignment the WIT gives, so a mistyped return area does not
+//! build.
 //!
 //! Layout rules used here (canonical ABI, wasm32):
 //! - `result<T, E>`, `option<T>` and variants are a `u8` discriminant followed by the payload
@@ -415,6 +418,25 @@ pub fn string_lossy(bytes: &[u8]) -> List<u8> {
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tuple2<A, B>(pub A, pub B);
+
+/// The discriminant byte of a `#[repr(C, u8)]` variant (for the generated layout checks).
+///
+/// # Safety
+/// `T` must be a `#[repr(C, u8)]` enum, which starts with its `u8` tag.
+pub const unsafe fn tag_of<T>(v: &T) -> u8 {
+    // SAFETY: the caller's promise.
+    unsafe { *(v as *const T as *const u8) }
+}
+
+/// The byte offset of `field` inside `whole` (for the generated layout checks of variant
+/// payloads, which `offset_of!` cannot name).
+///
+/// # Safety
+/// `field` must be a part of `whole` (both pointers in one allocation).
+pub const unsafe fn offset_in<F, T>(field: &F, whole: &T) -> usize {
+    // SAFETY: the caller's promise.
+    unsafe { (field as *const F as *const u8).offset_from(whole as *const T as *const u8) as usize }
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,9 @@
 //! The adapter must not compile when an implementation disagrees with the WIT: the exported
 //! entry points are generated from `wit/` and call the hand-written functions with typed
-//! conversions, so a wrong arity, a wrong value width or a wrong return-area layout is a
-//! compile error. Each case copies the crate, breaks one implementation, and builds it for
-//! `wasm32-wasip1`.
+//! conversions, so a wrong arity, a wrong value width or a wrong return-area type is a
+//! compile error; and every hand-written record, variant and tuple type (`src/wit-types.txt`)
+//! is checked field by field against the offsets the WIT gives. Each case copies the crate,
+//! breaks one implementation or type, and builds it for `wasm32-wasip1`.
 
 mod common;
 use common::*;
@@ -68,11 +69,12 @@ fn mistyped_implementations_do_not_compile() {
     mutate(&d, "src/cli/stdin.rs", "pub fn get_stdin() -> u64 {", "pub fn get_stdin() -> u32 {");
     mutate(&d, "src/cli/stdin.rs", "crate::io::streams::new_input(0) as u64", "crate::io::streams::new_input(0)");
 
-    // 2. A return area of the wrong layout: wall-clock `now` writes a 16-byte `datetime`.
+    // 2. A return area of the wrong type: wall-clock `now` writes a 16-byte `datetime`.
     mutate(&d, "src/clocks/wall_clock.rs", "pub fn now(ret: RetPtr<Datetime>) {", "pub fn now(ret: RetPtr<u64>) {");
     mutate(&d, "src/clocks/wall_clock.rs", "Ok(t) => ret.write(Datetime::from_ns(t)),\n        Err(_) => trap(b\"clock_time_get(REALTIME) failed\"),", "Ok(t) => ret.write(t),\n        Err(_) => trap(b\"clock_time_get(REALTIME) failed\"),");
     let (ok, err) = build(&d);
-    assert!(!ok && err.contains("return area size differs from the WIT"), "{err}");
+    // The return area's type comes from the WIT (the implementation's is compared with it).
+    assert!(!ok && err.contains("expected struct `RetPtr<u64>`") && err.contains("found struct `RetPtr<Datetime>`"), "{err}");
     mutate(&d, "src/clocks/wall_clock.rs", "pub fn now(ret: RetPtr<u64>) {", "pub fn now(ret: RetPtr<Datetime>) {");
     mutate(&d, "src/clocks/wall_clock.rs", "Ok(t) => ret.write(t),\n        Err(_) => trap(b\"clock_time_get(REALTIME) failed\"),", "Ok(t) => ret.write(Datetime::from_ns(t)),\n        Err(_) => trap(b\"clock_time_get(REALTIME) failed\"),");
 
@@ -88,4 +90,46 @@ fn mistyped_implementations_do_not_compile() {
     assert!(!ok && err.contains("pollable_ready"), "{err}");
     let _ = std::fs::remove_dir_all(&d);
     let _ = std::fs::remove_dir_all(&d2);
+}
+
+/// The hand-written payload types have the WIT's field offsets, case tags and payload
+/// offsets: reordering two fields of the same type (same size, same alignment, so the
+/// return area's size check alone passes) does not compile, nor does a variant laid out
+/// with its payload at another offset.
+#[test]
+fn misordered_payload_types_do_not_compile() {
+    // 1. `descriptor-stat`: `link-count` and `size` swapped (both u64).
+    let d = scratch_crate();
+    mutate(&d, "src/filesystem/types.rs", "    pub link_count: u64,\n    pub size: u64,", "    pub size: u64,\n    pub link_count: u64,");
+    let (ok, err) = build(&d);
+    assert!(
+        !ok && err.contains("field `link_count` of `crate::filesystem::types::DescriptorStat` (WIT wasi:filesystem/types `descriptor-stat`) is not at the WIT's offset 8"),
+        "{err}"
+    );
+    assert!(!err.contains("return area size"), "the size check alone would not see it:\n{err}");
+    mutate(&d, "src/filesystem/types.rs", "    pub size: u64,\n    pub link_count: u64,", "    pub link_count: u64,\n    pub size: u64,");
+
+    // 2. `tuple<list<u8>, bool>` (`descriptor.read`): `end` first; still 12 bytes, align 4.
+    mutate(&d, "src/filesystem/types.rs", "    pub data: List<u8>,\n    pub end: bool,", "    pub end: bool,\n    pub data: List<u8>,");
+    let (ok, err) = build(&d);
+    assert!(!ok && err.contains("field `data` of `crate::filesystem::types::ReadResult`") && err.contains("is not at the WIT's offset 0"), "{err}");
+    mutate(&d, "src/filesystem/types.rs", "    pub end: bool,\n    pub data: List<u8>,", "    pub data: List<u8>,\n    pub end: bool,");
+
+    // 3. `ip-socket-address` as `#[repr(u8)]`: same size, but the ipv4 payload (align 2) moves
+    //    to offset 2, where the WIT has 4 (the largest case's alignment).
+    mutate(&d, "src/sockets/network.rs", "#[repr(C, u8)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum IpSocketAddress", "#[repr(u8)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum IpSocketAddress");
+    let (ok, err) = build(&d);
+    assert!(!ok && err.contains("the payload of case `ipv4` of `crate::sockets::network::IpSocketAddress`") && err.contains("is not at the WIT's offset 4"), "{err}");
+    mutate(&d, "src/sockets/network.rs", "#[repr(u8)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum IpSocketAddress", "#[repr(C, u8)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum IpSocketAddress");
+
+    // 4. `stream-error` with its cases in the other order (tags 0 and 1 exchanged).
+    mutate(&d, "src/io/streams.rs", "    LastOperationFailed(u32) = 0,\n    Closed = 1,", "    LastOperationFailed(u32) = 1,\n    Closed = 0,");
+    let (ok, err) = build(&d);
+    assert!(!ok && err.contains("case `closed` of `crate::io::streams::StreamError`") && err.contains("does not have the WIT's tag 1"), "{err}");
+    mutate(&d, "src/io/streams.rs", "    LastOperationFailed(u32) = 1,\n    Closed = 0,", "    LastOperationFailed(u32) = 0,\n    Closed = 1,");
+
+    // Restored, it builds again (the failures above were the mutations').
+    let (ok, err) = build(&d);
+    assert!(ok, "restored copy does not build:\n{err}");
+    let _ = std::fs::remove_dir_all(&d);
 }

@@ -44,11 +44,6 @@ pub enum IpAddress {
     Ipv6([u16; 8]) = 1,
 }
 
-const _: () = {
-    assert!(core::mem::size_of::<IpSocketAddress>() == 32);
-    assert!(core::mem::size_of::<IpAddress>() == 18);
-};
-
 impl IpSocketAddress {
     /// Lifts the 12 flattened core values of an `ip-socket-address` parameter: the case, then
     /// the joined payload (ipv4: port, 4 octets; ipv6: port, flow-info, 8 segments, scope-id).

@@ -284,8 +284,6 @@ pub struct OutgoingDatagram {
     pub remote_address: abi::WOption<IpSocketAddress>,
 }
 
-const _: () = assert!(core::mem::size_of::<OutgoingDatagram>() == 44);
-
 /// `[method]outgoing-datagram-stream.check-send`: "Check readiness for sending. This function
 /// never blocks. Returns the number of datagrams permitted for the next call to `send`, or an
 /// error. Calling `send` with more datagrams than this function has permitted will trap."

@@ -9,7 +9,8 @@
 //!
 //! Three consumers, all fed from here so they cannot disagree:
 //! - the adapter's `build.rs` generates one exported shim per function, which calls the
-//!   hand-written implementation and so fails to compile when the two signatures disagree;
+//!   hand-written implementation and so fails to compile when the two signatures disagree,
+//!   and checks the layout of every hand-written payload type against the WIT ([`rust_types`]);
 //! - the linker embeds the table to resolve imports by (module, name) and to name what is
 //!   not served;
 //! - the README's coverage table is rendered from it (a test keeps the README in sync).
@@ -115,6 +116,10 @@ pub struct Import {
     /// The `string` and `list` parameters, which the shim lifts (bounds, alignment, UTF-8)
     /// before the implementation runs, as the canonical ABI does.
     pub lists: Vec<ListParam>,
+    /// The Rust type of the return area, derived from the WIT result and the adapter's table
+    /// of hand-written types (`src/wit-types.txt`) by [`rust_types`]; `None` leaves it to the
+    /// implementation (only its size and alignment are then checked).
+    pub ret_rust: Option<String>,
 }
 
 /// What a `string` or `list` holds, for its canonical ABI checks.
@@ -510,6 +515,7 @@ pub fn load_with(wit_dir: &Path, coverage: &Path, overrides: Option<&Path>) -> R
                 unsupported: if status == Status::Unsupported { unsupported } else { None },
                 status,
                 lists,
+                ret_rust: None,
             });
         }
     }
@@ -522,10 +528,11 @@ pub fn load_with(wit_dir: &Path, coverage: &Path, overrides: Option<&Path>) -> R
 /// Rust source of the adapter's exported entry points, one per import.
 ///
 /// A `full`/`partial` row calls `crate::<module>::<function>` with every core parameter
-/// converted by `crate::abi::FromCore` (a return pointer becomes a typed `RetPtr<T>` whose
-/// size and alignment are checked against the WIT at compile time) and converts the result
+/// converted by `crate::abi::FromCore` (a return pointer becomes a `RetPtr<T>` of the type
+/// [`rust_types`] derived from the WIT, whose size and alignment are checked against the WIT
+/// at compile time) and converts the result
 /// with `crate::abi::IntoCore`. A missing implementation, a wrong arity, a parameter of the
-/// wrong width or a return area of the wrong layout is a compile error.
+/// wrong width or a return area of the wrong type is a compile error.
 pub fn render_shims(table: &[Import]) -> String {
     let mut s = String::new();
     for imp in table {
@@ -572,7 +579,8 @@ pub fn render_shims(table: &[Import]) -> String {
                 let args: Vec<String> = (0..n)
                     .map(|i| {
                         if imp.retptr && i == n - 1 {
-                            format!("crate::abi::ret_area::<{}, {}, _>(p{i})", imp.ret_size, imp.ret_align)
+                            let ty = imp.ret_rust.as_deref().unwrap_or("_");
+                            format!("crate::abi::ret_area::<{}, {}, {ty}>(p{i})", imp.ret_size, imp.ret_align)
                         } else {
                             format!("crate::abi::FromCore::from_core(p{i})")
                         }
@@ -654,6 +662,294 @@ pub fn render_types(wit_dir: &Path) -> Result<String> {
         }
     }
     Ok(s)
+}
+
+/// One line of `src/wit-types.txt`: the hand-written Rust type of a WIT record, variant or
+/// anonymous tuple.
+#[derive(Debug, Clone)]
+struct RustType {
+    /// Rust path, e.g. `crate::io::streams::StreamError`.
+    path: String,
+    /// For a tuple, the Rust names of its fields, in order.
+    fields: Vec<String>,
+    /// Whether a type of the world used it (an unused line is an error: stale).
+    used: bool,
+}
+
+/// `(interface, WIT name or tuple spelling)` → Rust type.
+fn parse_rust_types(text: &str) -> Result<BTreeMap<(String, String), RustType>> {
+    let mut out = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let w: Vec<&str> = line.split_whitespace().collect();
+        if w.len() < 3 {
+            bail!("wit-types.txt:{}: expected `<interface> <WIT type> <Rust path> [fields…]`", n + 1);
+        }
+        let t = RustType { path: w[2].to_string(), fields: w[3..].iter().map(|s| s.to_string()).collect(), used: false };
+        if out.insert((w[0].to_string(), w[1].to_string()), t).is_some() {
+            bail!("wit-types.txt:{}: {} {} listed twice", n + 1, w[0], w[1]);
+        }
+    }
+    Ok(out)
+}
+
+fn camel(n: &str) -> String {
+    n.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Rust field name of a WIT record field.
+fn rust_field(name: &str) -> String {
+    match name {
+        "type" => "ty".into(),
+        n => snake(n),
+    }
+}
+
+fn interface_name(resolve: &Resolve, id: wit_parser::InterfaceId) -> Result<String> {
+    let iface = &resolve.interfaces[id];
+    let pkg = &resolve.packages[iface.package.context("interface without package")?];
+    Ok(format!("{}:{}/{}", pkg.name.namespace, pkg.name.name, iface.name.clone().context("anonymous interface")?))
+}
+
+/// Derives Rust types from WIT types and the layout checks of the hand-written ones.
+struct Typer<'a> {
+    resolve: &'a Resolve,
+    sizes: &'a SizeAlign,
+    map: BTreeMap<(String, String), RustType>,
+    /// Layout checks already emitted, by Rust path.
+    checked: std::collections::BTreeSet<String>,
+    checks: String,
+}
+
+impl Typer<'_> {
+    /// The Rust type of WIT type `t`, used in interface `ctx` (which names anonymous tuples).
+    fn rust(&mut self, t: &Type, ctx: &str) -> Result<String> {
+        Ok(match deref(self.resolve, t) {
+            Type::Bool => "bool".into(),
+            Type::U8 => "u8".into(),
+            Type::U16 => "u16".into(),
+            Type::U32 => "u32".into(),
+            Type::U64 => "u64".into(),
+            Type::S8 => "i8".into(),
+            Type::S16 => "i16".into(),
+            Type::S32 => "i32".into(),
+            Type::S64 => "i64".into(),
+            Type::F32 => "f32".into(),
+            Type::F64 => "f64".into(),
+            Type::Char => "u32".into(),
+            Type::String => "crate::abi::List<u8>".into(),
+            Type::ErrorContext => bail!("error-context has no Rust type here"),
+            Type::Id(id) => {
+                let td = &self.resolve.types[id];
+                let owner = match td.owner {
+                    wit_parser::TypeOwner::Interface(i) => Some(interface_name(self.resolve, i)?),
+                    _ => None,
+                };
+                let iface = owner.clone().unwrap_or_else(|| ctx.to_string());
+                match &td.kind {
+                    TypeDefKind::Handle(_) | TypeDefKind::Resource => "u32".into(),
+                    TypeDefKind::Enum(_) | TypeDefKind::Flags(_) => {
+                        let (pkg, name) = iface.split_once(':').and_then(|(_, r)| r.split_once('/')).context("interface name")?;
+                        format!("crate::types::{}_{}::{}", snake(pkg), snake(name), camel(td.name.as_deref().context("anonymous enum")?))
+                    }
+                    TypeDefKind::List(e) => format!("crate::abi::List<{}>", self.rust(e, ctx)?),
+                    TypeDefKind::Option(e) => format!("crate::abi::WOption<{}>", self.rust(e, ctx)?),
+                    TypeDefKind::Result(r) => {
+                        let ok = match &r.ok { Some(t) => self.rust(t, ctx)?, None => "()".into() };
+                        let err = match &r.err { Some(t) => self.rust(t, ctx)?, None => "()".into() };
+                        format!("crate::abi::WResult<{ok}, {err}>")
+                    }
+                    TypeDefKind::Record(_) | TypeDefKind::Variant(_) => {
+                        let name = td.name.clone().context("anonymous record")?;
+                        self.hand_written(t, &iface, &name)?
+                    }
+                    TypeDefKind::Tuple(tu) => {
+                        let key = wit_type(self.resolve, &Type::Id(id)).replace(' ', "");
+                        let spelled = match &td.name {
+                            // A named tuple (`type ipv4-address = tuple<…>`) is looked up by
+                            // its spelling, in the interface that uses it.
+                            Some(_) => tuple_spelling(self.resolve, tu),
+                            None => key,
+                        };
+                        if self.map.contains_key(&(ctx.to_string(), spelled.clone())) {
+                            self.hand_written(t, ctx, &spelled)?
+                        } else if tu.types.len() == 2 {
+                            format!("crate::abi::Tuple2<{}, {}>", self.rust(&tu.types[0], ctx)?, self.rust(&tu.types[1], ctx)?)
+                        } else if tu.types.windows(2).all(|w| w[0] == w[1]) {
+                            format!("[{}; {}]", self.rust(&tu.types[0], ctx)?, tu.types.len())
+                        } else {
+                            bail!("{ctx}: `{spelled}` has no Rust type: add it to src/wit-types.txt");
+                        }
+                    }
+                    TypeDefKind::Type(_) => unreachable!("dereferenced"),
+                    k => bail!("{ctx}: WIT type {k:?} has no Rust type here"),
+                }
+            }
+        })
+    }
+
+    /// The hand-written type for `key` in `iface`, with its layout checks (once).
+    fn hand_written(&mut self, t: &Type, iface: &str, key: &str) -> Result<String> {
+        let rt = self
+            .map
+            .get_mut(&(iface.to_string(), key.to_string()))
+            .with_context(|| format!("{iface} `{key}` has no Rust type: add a line to src/wit-types.txt"))?;
+        rt.used = true;
+        let rt = rt.clone();
+        if self.checked.insert(rt.path.clone()) {
+            self.check(t, iface, key, &rt)?;
+        }
+        Ok(rt.path)
+    }
+
+    /// Compile-time checks that `rt` has the canonical-ABI layout of WIT type `t`.
+    fn check(&mut self, t: &Type, iface: &str, key: &str, rt: &RustType) -> Result<()> {
+        let (resolve, sizes) = (self.resolve, self.sizes);
+        let Type::Id(id) = deref(resolve, t) else { unreachable!() };
+        let p = &rt.path;
+        let what = format!("`{p}` (WIT {iface} `{key}`)");
+        let mut s = String::new();
+        let _ = writeln!(s, "// {what}");
+        let _ = writeln!(
+            s,
+            "const _: () = assert!(core::mem::size_of::<{p}>() == {} && core::mem::align_of::<{p}>() == {}, \"size or alignment of {what} differs from the WIT\");",
+            sizes.size(t).size_wasm32(),
+            sizes.align(t).align_wasm32()
+        );
+        let fields: Option<Vec<(String, Type)>> = match &resolve.types[id].kind {
+            TypeDefKind::Record(r) => {
+                if !rt.fields.is_empty() {
+                    bail!("wit-types.txt: {iface} {key} is a record: its fields are the WIT's");
+                }
+                Some(r.fields.iter().map(|f| (rust_field(&f.name), f.ty)).collect())
+            }
+            TypeDefKind::Tuple(tu) => {
+                if rt.fields.len() != tu.types.len() {
+                    bail!("wit-types.txt: {iface} {key} has {} fields: name each", tu.types.len());
+                }
+                Some(rt.fields.iter().cloned().zip(tu.types.iter().copied()).collect())
+            }
+            _ => None,
+        };
+        if let Some(fields) = fields {
+            let tys: Vec<Type> = fields.iter().map(|(_, t)| *t).collect();
+            let offsets: Vec<usize> = sizes.field_offsets(tys.iter()).into_iter().map(|(o, _)| o.size_wasm32()).collect();
+            // Every field named (no other field), at its offset, of its type.
+            let pattern: Vec<String> = fields.iter().map(|(n, _)| format!("{n}: _")).collect();
+            let _ = writeln!(s, "const _: fn({p}) = |{p} {{ {} }}| ();", pattern.join(", "));
+            for ((name, ty), off) in fields.iter().zip(offsets) {
+                let fty = self.rust(ty, iface)?;
+                let _ = writeln!(
+                    s,
+                    "const _: () = assert!(core::mem::offset_of!({p}, {name}) == {off}, \"field `{name}` of {what} is not at the WIT's offset {off}\");"
+                );
+                let _ = writeln!(s, "const _: fn(&{p}) -> &{fty} = |v| &v.{name};");
+            }
+        } else if let TypeDefKind::Variant(v) = &resolve.types[id].kind {
+            let payload = sizes.payload_offset(v.tag(), v.cases.iter().map(|c| c.ty.as_ref())).size_wasm32();
+            let arms: Vec<String> = v
+                .cases
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{p}::{}{} => {i}", camel(&c.name), if c.ty.is_some() { "(..)" } else { "" }))
+                .collect();
+            // Every case, none other (an exhaustive match), with its WIT tag in memory and its
+            // payload at the WIT's payload offset, of its type.
+            let _ = writeln!(s, "const _: fn(&{p}) -> u32 = |v| match v {{ {} }};", arms.join(", "));
+            for (i, c) in v.cases.iter().enumerate() {
+                let case = format!("{p}::{}", camel(&c.name));
+                match &c.ty {
+                    Some(ct) => {
+                        let cty = self.rust(ct, iface)?;
+                        let _ = writeln!(s, "const _: fn({cty}) -> {p} = {case};");
+                        let _ = writeln!(
+                            s,
+                            "const _: () = {{ let v = {case}(unsafe {{ core::mem::zeroed() }}); assert!(unsafe {{ crate::abi::tag_of(&v) }} == {i}, \"case `{}` of {what} does not have the WIT's tag {i}\"); match &v {{ {case}(x) => assert!(unsafe {{ crate::abi::offset_in(x, &v) }} == {payload}, \"the payload of case `{}` of {what} is not at the WIT's offset {payload}\"), _ => unreachable!() }} }};",
+                            c.name, c.name
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(
+                            s,
+                            "const _: () = assert!(unsafe {{ crate::abi::tag_of(&{case}) }} == {i}, \"case `{}` of {what} does not have the WIT's tag {i}\");",
+                            c.name
+                        );
+                    }
+                }
+            }
+        } else {
+            bail!("wit-types.txt: {iface} {key} is not a record, variant or tuple");
+        }
+        self.checks.push_str(&s);
+        Ok(())
+    }
+}
+
+/// `tuple<a,b>` spelled without spaces, for a named tuple's elements.
+fn tuple_spelling(resolve: &Resolve, tu: &wit_parser::Tuple) -> String {
+    format!("tuple<{}>", tu.types.iter().map(|t| wit_type(resolve, t)).collect::<Vec<_>>().join(",")).replace(' ', "")
+}
+
+/// Types the return area of every import in `table` from the WIT (`ret_rust`), with the
+/// adapter's hand-written records, variants and tuples taken from `rust_types` (the text of
+/// `src/wit-types.txt`), and returns the Rust source of the compile-time layout checks of
+/// every one of those types: size, alignment, each field's offset and type, each variant
+/// case's tag, payload offset and payload type — all computed from the WIT.
+pub fn rust_types(wit_dir: &Path, rust_types: &str, table: &mut [Import]) -> Result<String> {
+    let mut resolve = Resolve::default();
+    let (pkg, _) = resolve.push_dir(wit_dir)?;
+    let world = resolve.select_world(&[pkg], Some("adapter"))?;
+    let mut sizes = SizeAlign::default();
+    sizes.fill(&resolve)?;
+    let mut ty = Typer {
+        resolve: &resolve,
+        sizes: &sizes,
+        map: parse_rust_types(rust_types)?,
+        checked: Default::default(),
+        checks: String::new(),
+    };
+    for (_k, item) in &resolve.worlds[world].imports {
+        let WorldItem::Interface { id, .. } = item else { continue };
+        let interface = interface_name(&resolve, *id)?;
+        for (fname, f) in &resolve.interfaces[*id].functions {
+            let Some(t) = &f.result else { continue };
+            if !resolve.wasm_signature(AbiVariant::GuestImport, f).retptr {
+                continue;
+            }
+            // Only the functions this build implements: the others' modules may not be built.
+            let Some(imp) = table
+                .iter_mut()
+                .find(|i| i.interface == interface && i.name == *fname && matches!(i.status, Status::Full | Status::Partial(_)))
+            else {
+                continue;
+            };
+            imp.ret_rust = Some(ty.rust(t, &interface).with_context(|| format!("{interface} {fname}"))?);
+        }
+    }
+    // The types only passed as parameters (lists of records): checked too, when this build
+    // implements a function of their interface (else their module is not built).
+    let served = |iface: &str| table.iter().any(|i| i.interface == iface && matches!(i.status, Status::Full | Status::Partial(_)));
+    let rest: Vec<(String, String)> =
+        ty.map.iter().filter(|((iface, _), v)| !v.used && served(iface)).map(|(k, _)| k.clone()).collect();
+    for (iface, key) in rest {
+        let found = resolve.interfaces.iter().find_map(|(id, i)| {
+            let name = interface_name(&resolve, id).ok()?;
+            (name == iface).then(|| i.types.get(&key).copied()).flatten()
+        });
+        let Some(tid) = found else {
+            bail!("src/wit-types.txt: {iface} `{key}` is not a named type of the WIT, nor a tuple a return area holds");
+        };
+        ty.hand_written(&Type::Id(tid), &iface, &key)?;
+    }
+    Ok(ty.checks)
 }
 
 /// Rust source of a static copy of the table named `name`, for the host tools.
@@ -768,6 +1064,84 @@ mod tests {
         // Every entry point that serves a call refuses re-entry first.
         let served = t.iter().filter(|i| i.status != Status::NoInstance).count();
         assert_eq!(shims.matches("crate::state::enter();").count(), served);
+    }
+
+    /// Return areas are typed from the WIT and the table of hand-written types, and the
+    /// layout checks carry the canonical-ABI offsets.
+    #[test]
+    fn hand_written_types_are_checked_against_the_wit() {
+        let mut t = table();
+        let map = std::fs::read_to_string(root().join("src/wit-types.txt")).unwrap();
+        let checks = rust_types(&root().join("wit"), &map, &mut t).unwrap();
+        let row = |n: &str| t.iter().find(|i| i.name == n).unwrap_or_else(|| panic!("{n}"));
+        assert_eq!(
+            row("[method]descriptor.read").ret_rust.as_deref(),
+            Some("crate::abi::WResult<crate::filesystem::types::ReadResult, crate::types::filesystem_types::ErrorCode>")
+        );
+        assert_eq!(
+            row("[method]input-stream.read").ret_rust.as_deref(),
+            Some("crate::abi::WResult<crate::abi::List<u8>, crate::io::streams::StreamError>")
+        );
+        assert_eq!(row("insecure-seed").ret_rust.as_deref(), Some("crate::abi::Tuple2<u64, u64>"));
+        // Every implemented function with a return area has its type.
+        for i in t.iter().filter(|i| i.retptr && matches!(i.status, Status::Full | Status::Partial(_))) {
+            assert!(i.ret_rust.is_some(), "{} {}", i.interface, i.name);
+        }
+        // descriptor-stat: type u8 at 0; link-count, size at 8, 16; three option<datetime>
+        // (24 bytes each, align 8) at 24, 48, 72.
+        for (f, off) in [("ty", 0), ("link_count", 8), ("size", 16), ("data_access_timestamp", 24), ("data_modification_timestamp", 48), ("status_change_timestamp", 72)] {
+            let line = format!("offset_of!(crate::filesystem::types::DescriptorStat, {f}) == {off},");
+            assert!(checks.contains(&line), "{line}\n{checks}");
+        }
+        assert!(checks.contains("size_of::<crate::filesystem::types::DescriptorStat>() == 96"));
+        // ip-socket-address: the payload after the tag at the largest case's alignment (4).
+        assert!(checks.contains("crate::sockets::network::IpSocketAddress::Ipv4(x) => assert!(unsafe { crate::abi::offset_in(x, &v) } == 4"));
+        assert!(checks.contains("const _: fn(&crate::sockets::network::Ipv4SocketAddress) -> &[u8; 4] = |v| &v.address;"));
+        // Only parameters: checked too (the portable build does not build `udp`).
+        assert!(!checks.contains("OutgoingDatagram"));
+        let mut w = load_with(&root().join("wit"), &root().join("src/coverage.txt"), Some(&root().join("src/coverage-wamr.txt"))).unwrap();
+        let wamr = rust_types(&root().join("wit"), &map, &mut w).unwrap();
+        assert!(wamr.contains("offset_of!(crate::sockets::udp::OutgoingDatagram, remote_address) == 8,"));
+        assert!(wamr.contains("offset_of!(crate::sockets::tcp::AcceptResult, output) == 8,"));
+        assert!(rust_types(&root().join("wit"), "wasi:io/streams stream-error crate::X\nwasi:io/streams stream-error crate::Y", &mut w).is_err(), "listed twice");
+        assert!(rust_types(&root().join("wit"), "", &mut w).is_err(), "datetime unmapped");
+    }
+
+    /// Every `#[repr(C)]` type of the adapter that stands for a WIT type is in
+    /// `src/wit-types.txt`, so none escapes the layout checks (the WASIp1 structures of
+    /// `p1.rs` and `preview1.rs`, and `abi.rs`'s generic ones, stand for no WIT type).
+    #[test]
+    fn every_hand_written_payload_type_is_listed() {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let map = parse_rust_types(&std::fs::read_to_string(root().join("src/wit-types.txt")).unwrap()).unwrap();
+        let listed: Vec<&str> = map.values().map(|t| t.path.rsplit("::").next().unwrap()).collect();
+        let mut files = Vec::new();
+        walk(&root().join("src"), &mut files);
+        let mut found = 0;
+        for f in files {
+            if ["abi.rs", "p1.rs", "preview1.rs"].iter().any(|n| f.ends_with(n)) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&f).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, l) in lines.iter().enumerate().filter(|(_, l)| l.trim_start().starts_with("#[repr(C")) {
+                let decl = lines[i + 1..].iter().find(|l| !l.trim_start().starts_with("#[")).unwrap();
+                let name = decl.split_whitespace().skip_while(|w| !matches!(*w, "struct" | "enum")).nth(1).unwrap();
+                let name = name.trim_end_matches(|c: char| !c.is_alphanumeric());
+                assert!(listed.contains(&name), "{}: `{name}` is #[repr(C)] but not in src/wit-types.txt", f.display());
+                found += 1;
+            }
+        }
+        assert_eq!(found, map.len(), "every line of src/wit-types.txt names a type of src/");
     }
 
     #[test]
