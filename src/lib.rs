@@ -18,40 +18,6 @@
 // component-model contract makes valid for the call.
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
-/// Per-instance mutable state: a plain static on wasm (one thread per instance), a
-/// thread-local on the host so that parallel unit tests do not share it.
-///
-/// Superseded by [`instance_cell!`] (`crate::state`), which hands out one owner at a time;
-/// this form gives out `&'static mut` on every call, so two of them can alias. Kept only for
-/// the modules not yet moved over (`p1`, `io::streams`, `preview1`).
-#[macro_export]
-#[doc(hidden)]
-macro_rules! instance_state {
-    ($fn:ident: $t:ty = $init:expr) => {
-        #[cfg(target_family = "wasm")]
-        #[allow(static_mut_refs)]
-        fn $fn() -> &'static mut $t {
-            static mut S: $t = $init;
-            // SAFETY: one thread per instance, and callers never keep the reference across
-            // a call that could re-enter the same state.
-            unsafe { &mut S }
-        }
-        #[cfg(not(target_family = "wasm"))]
-        fn $fn() -> &'static mut $t {
-            std::thread_local! {
-                static S: core::cell::Cell<*mut $t> = const { core::cell::Cell::new(core::ptr::null_mut()) };
-            }
-            S.with(|c| {
-                if c.get().is_null() {
-                    c.set(std::boxed::Box::into_raw(std::boxed::Box::new($init)));
-                }
-                // SAFETY: leaked per-thread allocation, used by this thread only.
-                unsafe { &mut *c.get() }
-            })
-        }
-    };
-}
-
 pub mod abi;
 pub mod alloc;
 pub mod errno;

@@ -27,8 +27,6 @@ pub const FILETYPE_DIRECTORY: u8 = 3;
 pub const ENOENT: Errno = 44;
 pub const ENOTCAPABLE: Errno = 76;
 
-pub const FILETYPE_REGULAR_FILE: u8 = 4;
-
 pub const LOOKUP_SYMLINK_FOLLOW: u32 = 1;
 
 pub const OFLAGS_CREAT: u16 = 1;
@@ -265,21 +263,25 @@ pub fn clock_res(id: u32) -> Result<u64, Errno> {
 /// interpreter pays for every instruction of one). Never kept across a call: each function
 /// below fills it, makes one WASIp1 call and reads the count back.
 #[repr(C)]
+#[derive(Clone, Copy)]
 struct IoCell {
     iov: Iovec,
     n: usize,
 }
 
-crate::instance_state!(io_cell: IoCell = IoCell { iov: Iovec { buf: core::ptr::null(), len: 0 }, n: 0 });
+// A `StateValue`: reached through its raw pointer only, so no reference to it can alias.
+crate::instance_value!(io_cell: IoCell = IoCell { iov: Iovec { buf: core::ptr::null(), len: 0 }, n: 0 });
 
 /// Runs one single-buffer WASIp1 I/O call on `buf`, retrying on EINTR; returns the count.
 #[inline(always)]
 fn io_once(buf: *const u8, len: usize, call: impl Fn(*const Iovec, *mut usize) -> Errno) -> Result<usize, Errno> {
-    let c = io_cell();
-    c.iov = Iovec { buf, len };
+    let c = io_cell().as_ptr();
+    // SAFETY: the cell's own storage, written and read through raw pointers only.
+    unsafe { (*c).iov = Iovec { buf, len } };
     loop {
-        match call(&c.iov, &mut c.n) {
-            ESUCCESS => return Ok(c.n),
+        // SAFETY: as above; the call writes the count into the cell.
+        match call(unsafe { &raw const (*c).iov }, unsafe { &raw mut (*c).n }) {
+            ESUCCESS => return Ok(unsafe { (*c).n }),
             EINTR => continue,
             e => return Err(e),
         }

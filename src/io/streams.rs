@@ -108,12 +108,15 @@ pub struct SendBuf {
     data: [u8; WRITE_PERMIT as usize],
 }
 
-/// Head of the list of send buffers with bytes waiting (see [`SendBuf`]).
+/// Head of the list of send buffers with bytes waiting (see [`SendBuf`]): a `StateValue`,
+/// read and written whole, so the calls below that update it while a caller is between its
+/// reads (`push_pending` inside `poll_pushing`) cannot alias a reference to it.
+#[derive(Clone, Copy)]
 struct Pending {
     head: *mut SendBuf,
     len: u32,
 }
-crate::instance_state!(pending_list: Pending = Pending { head: core::ptr::null_mut(), len: 0 });
+crate::instance_value!(pending_list: Pending = Pending { head: core::ptr::null_mut(), len: 0 });
 
 impl SendBuf {
     /// Hands waiting bytes to the host while it takes them. `Ok(true)` when none wait.
@@ -139,10 +142,9 @@ impl SendBuf {
 
     fn list(&mut self) {
         if !self.listed {
-            let p = pending_list();
+            let p = pending_list().get();
             self.next = p.head;
-            p.head = self;
-            p.len += 1;
+            pending_list().set(Pending { head: self, len: p.len + 1 });
             self.listed = true;
         }
     }
@@ -151,7 +153,7 @@ impl SendBuf {
         if !self.listed {
             return;
         }
-        let p = pending_list();
+        let mut p = pending_list().get();
         let me: *mut SendBuf = self;
         let mut at: *mut *mut SendBuf = &mut p.head;
         // SAFETY: the list links live buffers only (a buffer unlists itself before it is freed).
@@ -165,6 +167,7 @@ impl SendBuf {
                 at = &mut (**at).next;
             }
         }
+        pending_list().set(p);
         self.listed = false;
     }
 }
@@ -174,17 +177,21 @@ impl SendBuf {
 /// are subscribed for writing too; when one of them becomes writable it is drained, and the
 /// events returned are those of `subs` only (possibly none: callers wait again).
 pub fn poll_pushing(subs: &[p1::Subscription], events: &mut [p1::Event]) -> Result<usize, u16> {
-    let p = pending_list();
-    if p.head.is_null() {
+    if pending_list().get().head.is_null() {
         return p1::poll(subs, events);
     }
     push_pending();
+    // (Read after draining, which unlists the buffers it empties.)
+    let p = pending_list().get();
     let k = p.len as usize;
     if k == 0 {
         return p1::poll(subs, events);
     }
     let n = subs.len();
-    let (ssize, esize) = ((n + k) * core::mem::size_of::<p1::Subscription>(), (n + k) * core::mem::size_of::<p1::Event>());
+    let (ssize, esize) = (
+        crate::scratch::size_of_n(n + k, core::mem::size_of::<p1::Subscription>(), 0),
+        crate::scratch::size_of_n(n + k, core::mem::size_of::<p1::Event>(), 0),
+    );
     let all = alloc::private::realloc(core::ptr::null_mut(), 0, 8, ssize) as *mut p1::Subscription;
     let evs = alloc::private::realloc(core::ptr::null_mut(), 0, 8, esize) as *mut p1::Event;
     // SAFETY: fresh blocks for `n + k` subscriptions and events.
@@ -225,7 +232,7 @@ pub fn poll_pushing(subs: &[p1::Subscription], events: &mut [p1::Event]) -> Resu
 
 /// Hands the host what every socket send buffer holds, as far as it takes it now.
 fn push_pending() {
-    let mut b = pending_list().head;
+    let mut b = pending_list().get().head;
     while !b.is_null() {
         // SAFETY: a live buffer on the list; `next` is read before draining unlists it.
         let next = unsafe { (*b).next };
