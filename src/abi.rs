@@ -327,7 +327,7 @@ pub fn owned(parts: &[&[u8]]) -> List<u8> {
 /// invalid subpart — what `String::from_utf8_lossy` replaces with one U+FFFD (Unicode's
 /// "substitution of maximal subparts"). The ranges are those of the Unicode standard's
 /// table of well-formed byte sequences. (A small loop rather than `core::str::from_utf8`,
-/// whose fast paths cost 1.2 KiB in every linked program.)
+/// whose fast paths would be linked into every program.)
 fn utf8_sequence(b: &[u8]) -> Result<usize, usize> {
     // Length, and the range the second byte must fall in.
     let (len, lo, hi) = match b[0] {

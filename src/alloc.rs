@@ -121,7 +121,8 @@ pub mod private {
             crate::trap::trap(b"out of memory (adapter heap)");
         }
         // Growing is allocate-copy-free rather than dlmalloc's in-place `realloc`: blocks
-        // here grow rarely (by doubling), and its code would cost ~800 bytes in every program.
+        // here grow rarely (by doubling), and `realloc`'s code would be linked into every
+        // program (size: `docs/performance.md`).
         if !old.is_null() {
             // SAFETY: `old` came from this heap with `old_size`/`align` (callers' invariant);
             // `p` is a distinct block of `new_size` bytes.

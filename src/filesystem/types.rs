@@ -78,7 +78,7 @@ fn fd_err(e: u16) -> ErrorCode {
 fn path<'a>(ptr: *const u8, len: usize) -> Res<&'a [u8]> {
     // SAFETY: canonical ABI `string` parameter, valid for the call.
     let p = unsafe { abi::bytes(ptr, len) };
-    // A plain loop: `contains` brings in `memchr` (240 bytes more in a program using files).
+    // A plain loop: `contains` brings `memchr` into every program using files.
     #[allow(clippy::manual_contains)]
     let has_nul = p.iter().any(|&b| b == 0);
     if has_nul { Err(ErrorCode::Invalid) } else { Ok(p) }

@@ -1,7 +1,7 @@
 //! `wasi:io/poll`: pollables and `poll`, on WASIp1 `poll_oneoff`.
 //!
-//! The two runtimes' `poll_oneoff` differ (see `shared/notes/wasip1-runtime-facts.md`); the
-//! adapter only ever uses their common ground:
+//! The two runtimes' `poll_oneoff` (wasmtime's and WAMR's) differ; the adapter only ever uses
+//! their common ground:
 //! - never zero subscriptions (WAMR blocks forever);
 //! - at most one clock subscription per call, relative and MONOTONIC; when fds are present its
 //!   timeout is rounded *up* to whole milliseconds (WAMR truncates to ms, which would wake

@@ -219,7 +219,7 @@ pub fn keep(sym: &str) -> [String; 2] {
 pub fn link(args: Vec<String>) -> Result<()> {
     let Args { output, settings, rest } = parse_args(args)?;
     let build = settings.build;
-    let tmp = TempDir::new()?;
+    let tmp = tempfile::Builder::new().prefix("wasip2-on-wasip1-").tempdir()?;
     let archive = tmp.path().join("libwasip2_on_wasip1.a");
     std::fs::write(&archive, self::archive(build))?;
     let pass1 = tmp.path().join("pass1.wasm");
@@ -527,27 +527,6 @@ fn callers(info: &Info, f: u32) -> String {
     }
 }
 
-/// A temporary directory removed on drop.
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    pub fn new() -> Result<TempDir> {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-        let p = std::env::temp_dir().join(format!("wasip2-on-wasip1-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&p)?;
-        Ok(TempDir(p))
-    }
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -574,7 +553,7 @@ mod tests {
         assert_eq!(parse_args(v(&["-oout2.wasm", "b.o"])).unwrap().output, PathBuf::from("out2.wasm"));
         assert_eq!(parse_args(v(&["--output=o3", "b.o"])).unwrap().output, PathBuf::from("o3"));
         assert_eq!(parse_args(v(&["b.o"])).unwrap().output, PathBuf::from("a.out"));
-        let dir = TempDir::new().unwrap();
+        let dir = tempfile::tempdir().unwrap();
         let rsp = dir.path().join("args");
         std::fs::write(&rsp, "a.o\n-o\nx y.wasm\n\"q\\\"uote\"\n").unwrap();
         let a = parse_args(vec![format!("@{}", rsp.display())]).unwrap();

@@ -91,12 +91,7 @@ pub enum Lookup {
     Unknown,
 }
 
-/// Finds `(module, name)` in the portable table; `module` is `wasi:<pkg>/<iface>@<version>`.
-pub fn lookup(module: &str, name: &str) -> Lookup {
-    lookup_in(Build::Portable, module, name)
-}
-
-/// Finds `(module, name)` in `build`'s table.
+/// Finds `(module, name)` in `build`'s table; `module` is `wasi:<pkg>/<iface>@<version>`.
 pub fn lookup_in(build: Build, module: &str, name: &str) -> Lookup {
     let Some((iface, ver)) = module.split_once('@') else { return Lookup::Unknown };
     let Some(v) = parse_version(ver) else { return Lookup::Unknown };
@@ -117,6 +112,7 @@ mod tests {
 
     #[test]
     fn lookup_by_module_and_name() {
+        let lookup = |m: &str, n: &str| lookup_in(Build::Portable, m, n);
         let Lookup::Served(i) = lookup("wasi:cli/environment@0.2.4", "get-arguments") else { panic!() };
         assert_eq!(i.symbol, "__wasm_import_environment_get_arguments");
         assert!(matches!(lookup("wasi:io/streams@0.2.0", "[method]input-stream.read"), Lookup::Served(_)));
