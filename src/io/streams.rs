@@ -475,14 +475,20 @@ pub fn fd_ready(fd: u32, write: bool, block: bool) -> bool {
     }
 }
 
-fn read(this: u32, len: u64, blocking: bool) -> Result<List<u8>, StreamError> {
+/// The input stream `this` when a read, skip or splice of `len` bytes has something to do:
+/// `closed` once the stream has ended; `None` when `len` is 0 or, not blocking, no data is
+/// ready (the call moves nothing).
+#[inline(always)]
+fn readable(this: u32, len: u64, blocking: bool) -> Result<Option<&'static mut InputStream>, StreamError> {
     let s = resource::get::<InputStream>(this);
     if s.closed {
         return Err(StreamError::Closed);
     }
-    if len == 0 || (!blocking && !s.ready_now()) {
-        return Ok(List::empty());
-    }
+    Ok(if len == 0 || (!blocking && !s.ready_now()) { None } else { Some(s) })
+}
+
+fn read(this: u32, len: u64, blocking: bool) -> Result<List<u8>, StreamError> {
+    let Some(s) = readable(this, len, blocking)? else { return Ok(List::empty()) };
     let want = len.min(MAX_READ) as usize;
     let buf = alloc::result_bytes(want);
     // SAFETY: `result_bytes` returned `want` writable bytes.
@@ -493,13 +499,7 @@ fn read(this: u32, len: u64, blocking: bool) -> Result<List<u8>, StreamError> {
 
 /// Reads and discards up to `len` bytes.
 fn skip(this: u32, len: u64, blocking: bool) -> Result<u64, StreamError> {
-    let s = resource::get::<InputStream>(this);
-    if s.closed {
-        return Err(StreamError::Closed);
-    }
-    if len == 0 || (!blocking && !s.ready_now()) {
-        return Ok(0);
-    }
+    let Some(s) = readable(this, len, blocking)? else { return Ok(0) };
     if s.mode == Mode::At {
         // A file: skipping is moving the offset, up to the end of the file.
         let size = p1::filestat(s.fd).map_err(|e| failed(fd_errno(e)))?.size;
@@ -743,13 +743,7 @@ fn splice(this: u32, src: u32, len: u64, blocking: bool) -> Result<u64, StreamEr
             }
         }
     }
-    let s = resource::get::<InputStream>(src);
-    if s.closed {
-        return Err(StreamError::Closed);
-    }
-    if len == 0 || (!blocking && !s.ready_now()) {
-        return Ok(0);
-    }
+    let Some(s) = readable(src, len, blocking)? else { return Ok(0) };
     let mut buf = [0u8; 4096];
     let want = len.min(buf.len() as u64) as usize;
     let n = s.read_some(&mut buf[..want], blocking)?;

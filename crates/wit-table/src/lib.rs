@@ -368,14 +368,15 @@ fn list_params(resolve: &Resolve, sizes: &SizeAlign, f: &Function) -> Result<Vec
     Ok(out)
 }
 
+/// The non-empty lines of a table file that are not `#` comments, with their indices.
+fn table_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines().map(str::trim).enumerate().filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+}
+
 /// Parsed `src/coverage.txt`: (interface, function) → status.
 fn parse_coverage(text: &str) -> Result<BTreeMap<(String, String), Status>> {
     let mut out = BTreeMap::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
+    for (n, line) in table_lines(text) {
         let mut words = line.splitn(4, char::is_whitespace);
         let (Some(iface), Some(func), Some(status)) = (words.next(), words.next(), words.next()) else {
             bail!("coverage.txt:{}: expected `INTERFACE FUNCTION STATUS [NOTE]`", n + 1);
@@ -426,7 +427,7 @@ pub fn load_with(wit_dir: &Path, coverage: &Path, overrides: Option<&Path>) -> R
         let iface = &resolve.interfaces[*id];
         let pkg = &resolve.packages[iface.package.context("interface without package")?];
         let iname = iface.name.clone().context("anonymous interface")?;
-        let interface = format!("{}:{}/{}", pkg.name.namespace, pkg.name.name, iname);
+        let interface = interface_name(&resolve, *id)?;
         let version = pkg.name.version.as_ref().map(|v| v.to_string()).unwrap_or_default();
         let prefix = LIBC_RENAMES
             .iter()
@@ -623,12 +624,6 @@ pub fn render_types(wit_dir: &Path) -> Result<String> {
     let mut resolve = Resolve::default();
     let (pkg, _) = resolve.push_dir(wit_dir)?;
     let world = resolve.select_world(&[pkg], Some("adapter"))?;
-    let camel = |n: &str| -> String {
-        n.split('-').map(|w| {
-            let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
-        }).collect()
-    };
     let mut s = String::new();
     for (_k, item) in &resolve.worlds[world].imports {
         let WorldItem::Interface { id, .. } = item else { continue };
@@ -679,11 +674,7 @@ struct RustType {
 /// `(interface, WIT name or tuple spelling)` → Rust type.
 fn parse_rust_types(text: &str) -> Result<BTreeMap<(String, String), RustType>> {
     let mut out = BTreeMap::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
+    for (n, line) in table_lines(text) {
         let w: Vec<&str> = line.split_whitespace().collect();
         if w.len() < 3 {
             bail!("wit-types.txt:{}: expected `<interface> <WIT type> <Rust path> [fields…]`", n + 1);
@@ -1133,7 +1124,7 @@ mod tests {
             }
             let text = std::fs::read_to_string(&f).unwrap();
             let lines: Vec<&str> = text.lines().collect();
-            for (i, l) in lines.iter().enumerate().filter(|(_, l)| l.trim_start().starts_with("#[repr(C")) {
+            for (i, _) in lines.iter().enumerate().filter(|(_, l)| l.trim_start().starts_with("#[repr(C")) {
                 let decl = lines[i + 1..].iter().find(|l| !l.trim_start().starts_with("#[")).unwrap();
                 let name = decl.split_whitespace().skip_while(|w| !matches!(*w, "struct" | "enum")).nth(1).unwrap();
                 let name = name.trim_end_matches(|c: char| !c.is_alphanumeric());
