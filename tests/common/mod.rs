@@ -101,14 +101,22 @@ pub fn rust_guest(name: &str) -> Guest {
 
 /// Like [`rust_guest`], linking with the adapter build `build` (`portable` or `wamr`).
 pub fn rust_guest_for(name: &str, build: &str) -> Guest {
+    rust_build(name, build, "rust", || clean_command("cargo"))
+}
+
+/// Builds `adapter-tests/rust/<name>` natively and with the adapter's linker (build `build`),
+/// with the `cargo` command `cargo()` makes, into target directories and guest names under
+/// `prefix` (one per toolchain, so builds with different toolchains never share one).
+fn rust_build(name: &str, build: &str, prefix: &str, cargo: impl Fn() -> Command) -> Guest {
     let dir = root().join("adapter-tests/rust").join(name);
     let out = guests_dir();
     let mut paths = Vec::new();
     let adapted = format!("adapted-{build}");
     for (kind, linker) in [("native", None), (adapted.as_str(), Some(tool("wasip2-on-wasip1-ld")))] {
-        let tdir = out.join(format!("rust-{kind}"));
+        let tdir = out.join(format!("{prefix}-{kind}"));
         // Cargo does not track the linker in its fingerprints: remove the previous link
         // output so the guest is relinked with the current adapter every time.
+        let _ = std::fs::remove_file(tdir.join("wasm32-wasip2/release").join(format!("{name}.wasm")));
         if let Ok(rd) = std::fs::read_dir(tdir.join("wasm32-wasip2/release/deps")) {
             for e in rd.flatten() {
                 let f = e.file_name().to_string_lossy().into_owned();
@@ -117,18 +125,18 @@ pub fn rust_guest_for(name: &str, build: &str) -> Guest {
                 }
             }
         }
-        let mut c = clean_command("cargo");
+        let mut c = cargo();
         c.current_dir(&dir).args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"]).arg(&tdir);
         if let Some(l) = linker {
             c.env("CARGO_TARGET_WASM32_WASIP2_LINKER", l).env("WASIP2_ON_WASIP1_RUNTIME", build);
         }
-        run_ok(c, &format!("cargo build ({kind}) {name}"));
+        run_ok(c, &format!("cargo build ({prefix}, {kind}) {name}"));
         let built = tdir.join("wasm32-wasip2/release").join(format!("{name}.wasm"));
-        let dest = out.join(format!("rust-{name}.{kind}.wasm"));
+        let dest = out.join(format!("{prefix}-{name}.{kind}.wasm"));
         std::fs::copy(&built, &dest).unwrap();
         paths.push(dest);
     }
-    Guest { name: format!("rust/{name}"), native: paths[0].clone(), adapted: paths[1].clone() }
+    Guest { name: format!("{prefix}/{name}"), native: paths[0].clone(), adapted: paths[1].clone() }
 }
 
 /// Builds each guest once per test process. The lock is held while building: two tests that
@@ -477,41 +485,14 @@ pub fn c_guest_with(name: &str, sysroot: &str, build: &str) -> Guest {
 /// default one; else `rustup run TOOLCHAIN cargo`): natively (that toolchain's
 /// `wasm-component-ld` and embedded adapter) and with the adapter's linker (build `build`).
 pub fn rust_guest_with(name: &str, toolchain: Option<&str>, build: &str) -> Guest {
-    let dir = root().join("adapter-tests/rust").join(name);
-    let out = guests_dir();
-    let tc = toolchain.unwrap_or("default");
-    let mut paths = Vec::new();
-    let adapted = format!("adapted-{build}");
-    for (kind, linker) in [("native", None), (adapted.as_str(), Some(tool("wasip2-on-wasip1-ld")))] {
-        let tdir = out.join(format!("rust-{tc}-{kind}"));
-        // Relink every time (cargo does not track the linker).
-        let _ = std::fs::remove_file(tdir.join("wasm32-wasip2/release").join(format!("{name}.wasm")));
-        if let Ok(rd) = std::fs::read_dir(tdir.join("wasm32-wasip2/release/deps")) {
-            for e in rd.flatten() {
-                let f = e.file_name().to_string_lossy().into_owned();
-                if f.starts_with(&format!("{}-", name.replace('-', "_"))) && f.ends_with(".wasm") {
-                    let _ = std::fs::remove_file(e.path());
-                }
-            }
+    let prefix = format!("rust-{}", toolchain.unwrap_or("default"));
+    rust_build(name, build, &prefix, || match toolchain {
+        Some(t) => {
+            let _ = toolchain_bin(Some(t));
+            let mut c = clean_command("rustup");
+            c.args(["run", t, "cargo"]);
+            c
         }
-        let mut c = match toolchain {
-            Some(t) => {
-                let _ = toolchain_bin(Some(t));
-                let mut c = clean_command("rustup");
-                c.args(["run", t, "cargo"]);
-                c
-            }
-            None => clean_command("cargo"),
-        };
-        c.current_dir(&dir).args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"]).arg(&tdir);
-        if let Some(l) = linker {
-            c.env("CARGO_TARGET_WASM32_WASIP2_LINKER", l).env("WASIP2_ON_WASIP1_RUNTIME", build);
-        }
-        run_ok(c, &format!("cargo build ({tc}, {kind}) {name}"));
-        let built = tdir.join("wasm32-wasip2/release").join(format!("{name}.wasm"));
-        let dest = out.join(format!("rust-{tc}-{name}.{kind}.wasm"));
-        std::fs::copy(&built, &dest).unwrap();
-        paths.push(dest);
-    }
-    Guest { name: format!("rust-{tc}/{name}"), native: paths[0].clone(), adapted: paths[1].clone() }
+        None => clean_command("cargo"),
+    })
 }

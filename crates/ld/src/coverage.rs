@@ -28,13 +28,19 @@ fn summary(name: &str, t: &[Import]) -> String {
     )
 }
 
-/// Markdown: a summary per build and one row per function with both builds' status.
-pub fn markdown() -> String {
+/// The block's start: the marker, the import count and a summary per build.
+fn head() -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{BEGIN}");
     let _ = writeln!(s, "{} imports of WASI {}.\n", IMPORTS.len(), IMPORTS[0].version);
     let _ = writeln!(s, "{}", summary("portable build (default)", IMPORTS));
     let _ = writeln!(s, "{}\n", summary("WAMR build", IMPORTS_WAMR));
+    s
+}
+
+/// Markdown: a summary per build and one row per function with both builds' status.
+pub fn markdown() -> String {
+    let mut s = head();
     let _ = writeln!(s, "| interface | function | portable | WAMR build | note |\n| --- | --- | --- | --- | --- |");
     for (i, w) in IMPORTS.iter().zip(IMPORTS_WAMR) {
         let note = if w.note.is_empty() || w.note == i.note {
@@ -53,11 +59,7 @@ pub fn markdown() -> String {
 /// Markdown for the README: the counts per build and every function that is not served in
 /// full by a build that creates its resources (partial or unsupported), with the limitation.
 pub fn summary_markdown() -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "{BEGIN}");
-    let _ = writeln!(s, "{} imports of WASI {}.\n", IMPORTS.len(), IMPORTS[0].version);
-    let _ = writeln!(s, "{}", summary("portable build (default)", IMPORTS));
-    let _ = writeln!(s, "{}\n", summary("WAMR build", IMPORTS_WAMR));
+    let mut s = head();
     let _ = writeln!(s, "Served with a limitation (*partial*) or not at all (*unsupported*):\n");
     for (build, table) in [("portable", IMPORTS), ("WAMR build", IMPORTS_WAMR)] {
         for i in table.iter().filter(|i| matches!(i.status, Status::Partial | Status::Unsupported)) {
