@@ -667,7 +667,8 @@ struct RustType {
     path: String,
     /// For a tuple, the Rust names of its fields, in order.
     fields: Vec<String>,
-    /// Whether a type of the world used it (an unused line is an error: stale).
+    /// Whether a return area used it (the other lines are looked up by name and checked too;
+    /// a name the WIT does not have is an error).
     used: bool,
 }
 
