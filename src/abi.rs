@@ -466,7 +466,10 @@ mod tests {
         assert_eq!((b[0], b[8]), (1, 21));
         let r = RetPtr(area.as_mut_ptr() as *mut WResult<u64, u8>);
         r.write(WResult::Ok(0x0102_0304_0506_0708));
-        assert_eq!(area, [0, 0x0102_0304_0506_0708]);
+        // Only the tag byte and the payload are written values: bytes 1..8 are padding, which
+        // the canonical ABI never reads (and reading them here would be reading uninit bytes).
+        let tag = unsafe { *(area.as_ptr() as *const u8) };
+        assert_eq!((tag, area[1]), (0, 0x0102_0304_0506_0708));
         assert_eq!(WResult::from(Ok::<u8, u8>(3)), WResult::Ok(3));
         assert_eq!(WOption::from(Some(3u8)), WOption::Some(3));
     }
@@ -506,9 +509,16 @@ mod tests {
             assert_eq!(is_utf8(b), core::str::from_utf8(b).is_ok(), "{b:x?}");
         };
         check(b"");
-        for a in 0..=255u8 {
+        // Every first and second byte (under Miri, which interprets this slowly, the boundary
+        // bytes of each UTF-8 class instead).
+        let all: Vec<u8> = if cfg!(miri) {
+            [0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff].to_vec()
+        } else {
+            (0..=255u8).collect()
+        };
+        for &a in &all {
             check(&[a]);
-            for b in 0..=255u8 {
+            for &b in &all {
                 check(&[a, b]);
                 for c in [0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xe0, 0xed, 0xf0, 0xf4, 0xff] {
                     check(&[a, b, c]);

@@ -175,6 +175,9 @@ crate::instance_value!(last_used_caller: bool = false);
 crate::instance_value!(caller_bytes: u64 = 0);
 crate::instance_value!(spare: *mut u8 = ptr::null_mut());
 crate::instance_value!(spare_len: usize = 0);
+// The size the program's allocator gave the block the last `result_bytes` returned (0 for the
+// caller's buffer or nothing): `finish_result_bytes` hands the program exactly `n` bytes of it.
+crate::instance_value!(block_len: usize = 0);
 
 const SPARE_ALIGN: usize = 1;
 
@@ -188,6 +191,7 @@ pub fn result_bytes(size: usize) -> *mut u8 {
     armed().set(ptr::null_mut());
     armed_len().set(0);
     last_used_caller().set(false);
+    block_len().set(0);
     if size == 0 {
         return SPARE_ALIGN as *mut u8;
     }
@@ -196,29 +200,41 @@ pub fn result_bytes(size: usize) -> *mut u8 {
         return buf;
     }
     let (p, len) = (spare().get(), spare_len().get());
-    if p.is_null() {
-        return realloc(ptr::null_mut(), 0, SPARE_ALIGN, size);
-    }
     spare().set(ptr::null_mut());
     spare_len().set(0);
-    if len >= size {
-        return p;
-    }
-    realloc(p, len, SPARE_ALIGN, size)
+    let (p, len) = match (p.is_null(), len >= size) {
+        (true, _) => (realloc(ptr::null_mut(), 0, SPARE_ALIGN, size), size),
+        (false, true) => (p, len),
+        (false, false) => (realloc(p, len, SPARE_ALIGN, size), size),
+    };
+    block_len().set(len);
+    p
 }
 
-/// After the request that returned `p` (of `size` bytes): records that `n` bytes of the result
-/// were placed in the caller's buffer (for the zero-copy counter), or, for a block from the
-/// allocator that is not going to be returned (`n == 0`), keeps it as the spare.
-pub fn finish_result_bytes(p: *mut u8, size: usize, n: usize) {
+/// After the request that returned `p`, of which `n` bytes hold the result: the list's
+/// pointer. From the caller's buffer: `p`, counted for the zero-copy counter. From the
+/// program's allocator: the block is the program's once handed out, and the program frees it
+/// with the list's length (Rust rebuilds a `Vec` of `n` bytes; its allocator may rely on the
+/// size), so it is made exactly `n` bytes long (`cabi_realloc`, which may move it); a block
+/// with no result (`n == 0`) is kept as the spare instead.
+pub fn finish_result_bytes(p: *mut u8, n: usize) -> *mut u8 {
+    let len = block_len().get();
+    block_len().set(0);
     if last_used_caller().get() {
         caller_bytes().set(caller_bytes().get() + n as u64);
-    } else if n == 0 && size > 0 {
-        // Not handed out: keep it as the spare. Every request takes the spare first, so none
-        // exists here and nothing is lost.
-        debug_assert!(spare().get().is_null());
-        spare().set(p);
-        spare_len().set(size);
+        p
+    } else if n == 0 {
+        if len > 0 {
+            // Every request takes the spare first, so none exists here and nothing is lost.
+            debug_assert!(spare().get().is_null());
+            spare().set(p);
+            spare_len().set(len);
+        }
+        p
+    } else if n < len {
+        realloc(p, len, SPARE_ALIGN, n)
+    } else {
+        p
     }
 }
 
@@ -253,6 +269,7 @@ pub extern "C" fn wasip2_on_wasip1_caller_bytes() -> u64 {
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
 
     // These tests share the adapter's single state; run them in one test to keep order.
@@ -262,7 +279,7 @@ mod tests {
         wasip2_on_wasip1_arm_buffer(buf.as_mut_ptr(), buf.len());
         let p = result_bytes(32);
         assert_eq!(p, buf.as_mut_ptr());
-        finish_result_bytes(p, 32, 32);
+        assert_eq!(finish_result_bytes(p, 32), p);
         assert_eq!(wasip2_on_wasip1_buffer_used(), 1);
         assert_eq!(wasip2_on_wasip1_caller_bytes(), 32);
 
@@ -271,14 +288,20 @@ mod tests {
         assert_ne!(p2, buf.as_mut_ptr());
         assert_eq!(wasip2_on_wasip1_buffer_used(), 0);
         // An empty result hands the block back as the spare …
-        finish_result_bytes(p2, 16, 0);
-        // … which the next request reuses, grown when it is too small.
+        finish_result_bytes(p2, 0);
+        // … which the next request reuses (whole: 16 bytes), grown when it is too small.
         let p3 = result_bytes(8);
         assert_eq!(p3, p2);
-        finish_result_bytes(p3, 8, 0);
+        finish_result_bytes(p3, 0);
         let p4 = result_bytes(4096);
         assert!(!p4.is_null());
         unsafe { p4.add(4095).write(7) };
+        // A shorter result is handed out at exactly its length (the program frees it so).
+        unsafe { p4.write(9) };
+        let q = finish_result_bytes(p4, 100);
+        assert_eq!(unsafe { q.read() }, 9);
+        // SAFETY: the test owns the block now, as the program would, with its exact size.
+        unsafe { std::alloc::dealloc(q, std::alloc::Layout::from_size_align(100, 1).unwrap()) };
 
         // Too small a caller buffer: falls back to the allocator and disarms.
         wasip2_on_wasip1_arm_buffer(buf.as_mut_ptr(), 8);

@@ -273,8 +273,7 @@ pub fn descriptor_read(this: u32, length: u64, offset: u64, ret: RetPtr<WResult<
     let buf = alloc::result_bytes(want);
     // SAFETY: `result_bytes` returned `want` writable bytes.
     let r = p1::pread(fd, unsafe { core::slice::from_raw_parts_mut(buf, want) }, offset);
-    let n = *r.as_ref().unwrap_or(&0);
-    alloc::finish_result_bytes(buf, want, n);
+    let buf = alloc::finish_result_bytes(buf, *r.as_ref().unwrap_or(&0));
     ret.write(match r {
         Ok(0) => WResult::Ok(ReadResult { data: List::empty(), end: true }),
         Ok(n) => WResult::Ok(ReadResult { data: List::new(buf, n), end: false }),

@@ -493,7 +493,7 @@ fn read(this: u32, len: u64, blocking: bool) -> Result<List<u8>, StreamError> {
     let buf = alloc::result_bytes(want);
     // SAFETY: `result_bytes` returned `want` writable bytes.
     let r = s.read_some(unsafe { core::slice::from_raw_parts_mut(buf, want) }, blocking);
-    alloc::finish_result_bytes(buf, want, *r.as_ref().unwrap_or(&0));
+    let buf = alloc::finish_result_bytes(buf, *r.as_ref().unwrap_or(&0));
     r.map(|n| List::new(buf, n))
 }
 

@@ -16,8 +16,7 @@ pub fn bytes(len: u64) -> List<u8> {
     if crate::p1::random(unsafe { core::slice::from_raw_parts_mut(p, len) }).is_err() {
         trap(b"random_get failed");
     }
-    crate::alloc::finish_result_bytes(p, len, len);
-    List::new(p, len)
+    List::new(crate::alloc::finish_result_bytes(p, len), len)
 }
 
 /// A random `u64`.
