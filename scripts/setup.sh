@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine of this kind. Idempotent.
 #  - rustup targets wasm32-wasip1 (the adapter) and wasm32-wasip2 (the guests); Rust 1.88.0 and
-#    1.92.0 (minimal, with wasm32-wasip2) for the toolchain matrix
+#    1.92.0 (minimal, with wasm32-wasip2) for the toolchain matrix; nightly with Miri (the
+#    adapter's unit tests under Miri)
 #  - Debian: clang-19, lld-19, llvm-19 (llvm-dwarfdump for the debug-info test),
 #    libclang-rt-19-dev-wasm32 (C guests), cmake, libclang-dev (WAMR), libsimde-dev (WAMR 2.4's
 #    default SIMD build), python3 (tests/wamr-probes/probe.py)
@@ -20,6 +21,11 @@ for tc in 1.88.0 1.92.0; do
     [ -d "$(rustup run "$tc" rustc --print target-libdir --target wasm32-wasip2)" ] ||
     rustup toolchain install "$tc" --profile minimal --target wasm32-wasip2
 done
+# Nightly with Miri for the adapter's unit tests under Miri (scripts/test.sh).
+if ! rustup +nightly component list --installed 2>/dev/null | grep -q '^miri'; then
+  rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+  rustup component add --toolchain nightly miri rust-src
+fi
 
 need=()
 for p in clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 cmake libclang-dev libsimde-dev python3; do

@@ -16,6 +16,14 @@ trap 'rm -f "$log" "$runs"' EXIT
 set +e
 WASIP2_ON_WASIP1_RUN_LOG="$runs" cargo test --release --locked --workspace "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The adapter's unit tests under Miri (undefined behaviour, invalid layouts, aliasing). Leaks
+# are expected: the adapter's state and heap pages live as long as the instance, by design.
+if [ $# -eq 0 ]; then
+  MIRIFLAGS=-Zmiri-ignore-leaks CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/miri" \
+    cargo +nightly miri test --locked --lib -p wasip2-on-wasip1 2>&1 | tee -a "$log"
+  miri=${PIPESTATUS[0]}
+  [ "$miri" -eq 0 ] || status=$miri
+fi
 set -e
 # How many program runs each runtime served (tests/common/mod.rs logs every run).
 echo "program runs per runtime:"
