@@ -418,7 +418,7 @@ pub fn finish(wasm: &[u8], output: &Path, settings: &Settings) -> Result<Vec<u8>
     refuse_features(&out, &after, output, settings.wamr.as_ref())?;
     let limited = limited_functions(&after, build);
     if !limited.is_empty() {
-        let lines: Vec<String> = limited.iter().map(|t| format!("`{}` `{}` ({}): {}", t.interface, t.name, status_word(t.status), t.note)).collect();
+        let lines: Vec<String> = limited.iter().map(|t| format!("`{}` `{}` ({}): {}", t.interface, t.name, t.status.name(), t.note)).collect();
         let head = format!("{}: the program uses adapter functions with a limitation on this build", output.display());
         if settings.partial_is_error {
             bail!(LinkError(format!("wasip2-on-wasip1-ld: {head} (partial functions are errors):\n  {}", lines.join("\n  "))));
@@ -432,15 +432,6 @@ pub fn finish(wasm: &[u8], output: &Path, settings: &Settings) -> Result<Vec<u8>
         );
     }
     Ok(out)
-}
-
-fn status_word(s: Status) -> &'static str {
-    match s {
-        Status::Full => "full",
-        Status::Partial => "partial",
-        Status::Unsupported => "unsupported",
-        Status::NoInstance => "no-instance",
-    }
 }
 
 /// The adapter entry points in a finished module whose status on `build` is partial or
@@ -474,7 +465,8 @@ pub fn lower(wasm: &[u8], output: &Path, wamr: Option<&Target>) -> Result<Vec<u8
 fn refuse_features(out: &[u8], info: &Info, output: &Path, wamr: Option<&Target>) -> Result<()> {
     // The adapter's state (handle table, scratch space, private heap) is global and unguarded:
     // a second thread in the same memory would race it. Refused whatever the runtime.
-    if crate::features::scan(out)?.contains_key(&crate::features::Feature::SharedMemory) {
+    let usage = crate::features::scan(out)?;
+    if usage.contains_key(&crate::features::Feature::SharedMemory) {
         bail!(LinkError(format!(
             "wasip2-on-wasip1-ld: {}: the program has a shared memory (threads). The adapter keeps one \
              global, unsynchronised state (handles, scratch space, its heap) and cannot be shared by \
@@ -483,7 +475,7 @@ fn refuse_features(out: &[u8], info: &Info, output: &Path, wamr: Option<&Target>
         )));
     }
     let Some(target) = wamr else { return Ok(()) };
-    let refused = feature_refusals(out, info, target)?;
+    let refused = feature_refusals(&usage, info, target);
     if !refused.is_empty() {
         bail!(LinkError(format!(
             "wasip2-on-wasip1-ld: {} uses WebAssembly features that {} cannot load:\n  {}\n\
@@ -497,11 +489,11 @@ fn refuse_features(out: &[u8], info: &Info, output: &Path, wamr: Option<&Target>
     Ok(())
 }
 
-/// One line per feature of the module `wasm` that `target` cannot load: the feature, what
-/// uses it, in which functions, and the WAMR build option that would accept it.
-pub fn feature_refusals(wasm: &[u8], info: &Info, target: &Target) -> Result<Vec<String>> {
-    let usage = crate::features::scan(wasm)?;
-    Ok(wamr::refused(&usage, target)
+/// One line per feature in `usage` (of the module `info` describes) that `target` cannot
+/// load: the feature, what uses it, in which functions, and the WAMR build option that would
+/// accept it.
+pub fn feature_refusals(usage: &crate::features::Usage, info: &Info, target: &Target) -> Vec<String> {
+    wamr::refused(usage, target)
         .into_iter()
         .map(|(f, uses)| {
             let what: Vec<&str> = uses.what.iter().map(String::as_str).take(6).collect();
@@ -515,7 +507,7 @@ pub fn feature_refusals(wasm: &[u8], info: &Info, target: &Target) -> Result<Vec
             line.push_str(&format!(": needs {}", wamr::how_to_enable(f)));
             line
         })
-        .collect())
+        .collect()
 }
 
 fn callers(info: &Info, f: u32) -> String {

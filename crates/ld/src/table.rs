@@ -22,6 +22,18 @@ pub enum Status {
     NoInstance,
 }
 
+impl Status {
+    /// The status as the coverage table and the messages spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Full => "full",
+            Status::Partial => "partial",
+            Status::Unsupported => "unsupported",
+            Status::NoInstance => "no-instance",
+        }
+    }
+}
+
 /// One import of the adapter's world.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Import {
