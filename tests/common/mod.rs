@@ -230,7 +230,8 @@ pub fn runtime_command(rt: Runtime, work: &Path, sandbox: Option<&Path>, flags: 
         },
     };
     c.current_dir(work);
-    if let (Some(_), false) = (sandbox, matches!(rt, Runtime::Iwasm(_))) {
+    // iwasm got `--dir=/sandbox` inside its mount namespace above.
+    if sandbox.is_some() && !matches!(rt, Runtime::Iwasm(_)) {
         c.arg("--map-dir=/sandbox::sandbox");
     }
     c.args(flags).arg(module).args(args);
