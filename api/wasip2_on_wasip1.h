@@ -20,6 +20,11 @@
  *   buffer is per instance. It is not usable under wasi-threads.
  * - wasip2_on_wasip1_caller_bytes() counts every byte the adapter has placed directly into
  *   caller buffers since the start (for measuring that no copy happened).
+ * - wasip2_on_wasip1_allocated_bytes() counts every byte of list results the adapter handed
+ *   out in blocks from the program's allocator instead (each one a copy for a libc read).
+ * - Unmodified programs: when wasip2-on-wasip1-ld recognises wasi-libc's read functions it
+ *   arms the caller's buffer around each read(2)/readv/pread/preadv/fread/recv itself
+ *   (wasm-ld --wrap; `--verbose` says so), so those need no call of this API.
  * - wasip2_on_wasip1_heap_pages() is the number of 64 KiB pages the adapter's private heap
  *   (resource table, directory listings, scratch) has taken with memory.grow so far (for
  *   measuring the adapter's memory; its statics are in the program's data section).
@@ -37,6 +42,7 @@ extern "C" {
 void wasip2_on_wasip1_arm_buffer(void *ptr, size_t len);
 int32_t wasip2_on_wasip1_buffer_used(void);
 uint64_t wasip2_on_wasip1_caller_bytes(void);
+uint64_t wasip2_on_wasip1_allocated_bytes(void);
 uint32_t wasip2_on_wasip1_heap_pages(void);
 
 #ifdef __cplusplus

@@ -178,6 +178,15 @@ crate::instance_value!(spare_len: usize = 0);
 // The size the program's allocator gave the block the last `result_bytes` returned (0 for the
 // caller's buffer or nothing): `finish_result_bytes` hands the program exactly `n` bytes of it.
 crate::instance_value!(block_len: usize = 0);
+// Total bytes of result data handed out in blocks from the program's allocator (which the
+// program then copies out of, or keeps): 0 for a run whose every read was zero-copy.
+crate::instance_value!(allocated_bytes: u64 = 0);
+// Transparent zero-copy (the linker's `--wrap` of wasi-libc's read functions, see
+// [`libc_read`]): whether the buffer was armed by such a wrapper, and the list pointer the
+// armed buffer was handed out as during that call (null when none), whose free the wrapped
+// `wasip2_list_u8_free` skips.
+crate::instance_value!(libc_armed: bool = false);
+crate::instance_value!(libc_placed: *mut u8 = ptr::null_mut());
 
 const SPARE_ALIGN: usize = 1;
 
@@ -222,6 +231,9 @@ pub fn finish_result_bytes(p: *mut u8, n: usize) -> *mut u8 {
     block_len().set(0);
     if last_used_caller().get() {
         caller_bytes().set(caller_bytes().get() + n as u64);
+        if n > 0 && libc_armed().get() {
+            libc_placed().set(p);
+        }
         p
     } else if n == 0 {
         if len > 0 {
@@ -231,10 +243,9 @@ pub fn finish_result_bytes(p: *mut u8, n: usize) -> *mut u8 {
             spare_len().set(len);
         }
         p
-    } else if n < len {
-        realloc(p, len, SPARE_ALIGN, n)
     } else {
-        p
+        allocated_bytes().set(allocated_bytes().get() + n as u64);
+        if n < len { realloc(p, len, SPARE_ALIGN, n) } else { p }
     }
 }
 
@@ -252,6 +263,112 @@ pub extern "C" fn wasip2_on_wasip1_arm_buffer(ptr: *mut u8, len: usize) {
 #[cfg_attr(target_family = "wasm", unsafe(export_name = "wasip2_on_wasip1_buffer_used"))]
 pub extern "C" fn wasip2_on_wasip1_buffer_used() -> i32 {
     last_used_caller().get() as i32
+}
+
+/// Total bytes of list results the adapter handed out in blocks from the program's allocator
+/// (each one a copy the program makes, or a block it keeps); with every read zero-copy, 0.
+#[cfg_attr(target_family = "wasm", unsafe(export_name = "wasip2_on_wasip1_allocated_bytes"))]
+pub extern "C" fn wasip2_on_wasip1_allocated_bytes() -> u64 {
+    allocated_bytes().get()
+}
+
+/// Transparent zero-copy reads for unmodified programs.
+///
+/// When the linker recognises wasi-libc's read functions (their code is one of the known
+/// builds, see `crates/ld/src/zerocopy.rs`), it links with `wasm-ld --wrap=F` for each, so
+/// the program's calls of `F` reach `__wrap_F` here, which arms the caller's own buffer
+/// ([`around`]) and calls the original (`__real_F`). The known builds all do the same with
+/// the buffer: one `input-stream.read`/`blocking-read` or `descriptor.read` of at most its
+/// length, then `memcpy(buffer, list.ptr, list.len)` and `wasip2_list_u8_free(&list)`. With
+/// the buffer armed, the read lands in it, so `list.ptr == buffer`: the copy has identical
+/// source and destination (wasm's `memory.copy` is a `memmove`, so it leaves the bytes as
+/// they are), and the wrapped `wasip2_list_u8_free` ([`skip_free`]) does not free it.
+///
+/// Invariants: the buffer is armed only for the duration of the wrapped call and disarmed
+/// after it whatever happened; `libc_placed` is non-null only between a read that placed
+/// bytes in the armed buffer and the end of that wrapped call, and equals that buffer; only
+/// a list pointing there is not freed (any other list is freed by the original).
+pub mod libc_read {
+    use super::*;
+
+    /// Runs `f` (the original libc function) with `buf[..len]` armed for its read.
+    #[inline(always)]
+    pub fn around<R>(buf: *mut u8, len: usize, f: impl FnOnce() -> R) -> R {
+        wasip2_on_wasip1_arm_buffer(buf, len);
+        libc_armed().set(true);
+        let r = f();
+        armed().set(ptr::null_mut());
+        armed_len().set(0);
+        libc_armed().set(false);
+        libc_placed().set(ptr::null_mut());
+        r
+    }
+
+    /// Whether a `wasip2_list_u8_free` of the list `(ptr, len)` must be skipped: it is the
+    /// caller's buffer the current wrapped read placed its bytes in (consumed: a second free
+    /// of the same list is the original's business).
+    #[inline(always)]
+    pub fn skip_free(ptr: *mut u8, len: usize) -> bool {
+        let placed = libc_placed().get();
+        if len > 0 && !placed.is_null() && ptr == placed {
+            libc_placed().set(ptr::null_mut());
+            true
+        } else {
+            false
+        }
+    }
+
+    /// wasi-libc's `wasip2_list_u8_t`.
+    #[repr(C)]
+    pub struct ListU8 {
+        pub ptr: *mut u8,
+        pub len: usize,
+    }
+
+    #[cfg(target_family = "wasm")]
+    mod wrap {
+        use super::*;
+
+        unsafe extern "C" {
+            fn __real___wasilibc_read(read: *mut u8, buf: *mut u8, len: usize) -> isize;
+            fn __real_read(fd: i32, buf: *mut u8, len: usize) -> isize;
+            fn __real_pread(fd: i32, buf: *mut u8, len: usize, offset: i64) -> isize;
+            fn __real_wasip2_list_u8_free(list: *mut ListU8);
+        }
+
+        /// wasi-libc (2026): `__wasilibc_read(wasi_read_t *, void *buffer, size_t length)`,
+        /// behind `read`, `readv`, stdio, `recv`/`recvfrom` on TCP.
+        #[unsafe(export_name = "__wrap___wasilibc_read")]
+        pub extern "C" fn wasilibc_read(read: *mut u8, buf: *mut u8, len: usize) -> isize {
+            // SAFETY: the original, with the caller's arguments.
+            around(buf, len, || unsafe { __real___wasilibc_read(read, buf, len) })
+        }
+
+        /// wasi-libc (Rust's self-contained build): `read(int, void *, size_t)`.
+        #[unsafe(export_name = "__wrap_read")]
+        pub extern "C" fn read(fd: i32, buf: *mut u8, len: usize) -> isize {
+            // SAFETY: the original, with the caller's arguments.
+            around(buf, len, || unsafe { __real_read(fd, buf, len) })
+        }
+
+        /// wasi-libc: `pread(int, void *, size_t, off_t)`, behind `preadv`.
+        #[unsafe(export_name = "__wrap_pread")]
+        pub extern "C" fn pread(fd: i32, buf: *mut u8, len: usize, offset: i64) -> isize {
+            // SAFETY: the original, with the caller's arguments.
+            around(buf, len, || unsafe { __real_pread(fd, buf, len, offset) })
+        }
+
+        /// wasi-libc: `wasip2_list_u8_free(wasip2_list_u8_t *)`.
+        #[unsafe(export_name = "__wrap_wasip2_list_u8_free")]
+        pub extern "C" fn list_u8_free(list: *mut ListU8) {
+            // SAFETY: libc passes its own list record.
+            let (ptr, len) = unsafe { ((*list).ptr, (*list).len) };
+            if !skip_free(ptr, len) {
+                // SAFETY: the original, with the caller's argument.
+                unsafe { __real_wasip2_list_u8_free(list) }
+            }
+        }
+    }
 }
 
 /// 64 KiB pages the adapter's private heap has taken with `memory.grow` (its state beyond
@@ -310,5 +427,41 @@ mod tests {
         assert_eq!(wasip2_on_wasip1_buffer_used(), 0);
         assert_eq!(result_bytes(0) as usize, SPARE_ALIGN);
         assert_eq!(alloc(0, 4) as usize, 4);
+
+        // Transparent zero-copy: inside a wrapped libc read the armed buffer takes the read
+        // and only its free is skipped; outside, nothing is armed or skipped.
+        let allocated = wasip2_on_wasip1_allocated_bytes();
+        let placed = wasip2_on_wasip1_caller_bytes();
+        let b = buf.as_mut_ptr();
+        let r = libc_read::around(b, 64, || {
+            let p = result_bytes(40);
+            assert_eq!(p, b);
+            assert_eq!(finish_result_bytes(p, 40), b);
+            let other = 4usize as *mut u8;
+            assert!(!libc_read::skip_free(other, 4), "another list is freed");
+            assert!(!libc_read::skip_free(b, 0), "an empty list is never freed anyway");
+            assert!(libc_read::skip_free(b, 40));
+            assert!(!libc_read::skip_free(b, 40), "consumed by the first free");
+            7
+        });
+        assert_eq!(r, 7);
+        assert_eq!(wasip2_on_wasip1_caller_bytes() - placed, 40);
+        assert_eq!(wasip2_on_wasip1_allocated_bytes(), allocated);
+        // A read that did not fit: allocated (counted), and its free is not skipped.
+        libc_read::around(b, 8, || {
+            let p = result_bytes(16);
+            assert_ne!(p, b);
+            let q = finish_result_bytes(p, 16);
+            assert!(!libc_read::skip_free(q, 16));
+            // SAFETY: the test owns the block, as the program would.
+            unsafe { std::alloc::dealloc(q, std::alloc::Layout::from_size_align(16, 1).unwrap()) };
+        });
+        assert_eq!(wasip2_on_wasip1_allocated_bytes() - allocated, 16);
+        // Disarmed after the wrapped call: the next request does not use the buffer, and a
+        // list at the buffer's address is not skipped.
+        let p = result_bytes(8);
+        assert_ne!(p, b);
+        finish_result_bytes(p, 0);
+        assert!(!libc_read::skip_free(b, 40));
     }
 }

@@ -8,6 +8,7 @@
 //! - [`coverage`]: the README's coverage table.
 //! - [`features`]: the WebAssembly features a module uses, and where.
 //! - [`wamr`]: which features each WAMR release's default build loads (`--wamr`).
+//! - [`zerocopy`]: which wasi-libc read functions a link wraps for zero-copy reads.
 pub mod check;
 pub mod coverage;
 pub mod features;
@@ -16,3 +17,4 @@ pub mod rewrite;
 pub mod table;
 pub mod wamr;
 pub mod wasip1;
+pub mod zerocopy;

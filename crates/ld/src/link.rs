@@ -9,7 +9,9 @@
 //!    table; if any is not served, the link fails naming it, its WIT signature and its callers.
 //! 3. If served ones are left, links again asking `wasm-ld` to keep and export their
 //!    implementations, then redirects each import to its implementation.
-//! 4. Adds `_start` (runs `wasi:cli/run#run`; `err` exits with 1, as a native host does),
+//! 4. Zero-copy reads: when wasi-libc's read functions are known builds, the second link
+//!    wraps them (`--wrap`, see [`crate::zerocopy`]); `--verbose` says what was decided.
+//! 5. Adds `_start` (runs `wasi:cli/run#run`; `err` exits with 1, as a native host does),
 //!    drops helper exports and `component-type` sections, validates, and refuses the output
 //!    if it imports anything but `wasi_snapshot_preview1`.
 
@@ -237,11 +239,26 @@ pub fn link(args: Vec<String>) -> Result<()> {
         )));
     }
     let needed = served_leftovers(&info, &output, build)?;
-    if !needed.is_empty() {
+    // Zero-copy reads: wrap wasi-libc's read functions when they are known builds.
+    let verbose = rest.iter().any(|a| a == "--verbose");
+    let zc = crate::zerocopy::decide(&wasm, &info)?;
+    if verbose {
+        let what = if zc.wrap.is_empty() {
+            "reads copy through the list (wasi-libc's read functions not recognised or not used)".to_string()
+        } else {
+            format!("zero-copy reads on (wasm-ld --wrap={})", zc.wrap.join(" --wrap="))
+        };
+        eprintln!("wasip2-on-wasip1-ld: {}: {what}", output.display());
+        for n in &zc.notes {
+            eprintln!("wasip2-on-wasip1-ld:   {n}");
+        }
+    }
+    if !needed.is_empty() || !zc.wrap.is_empty() {
         let mut extra: Vec<String> = keep(EXIT_SYMBOL).to_vec();
         for s in &needed {
             extra.extend(keep(s));
         }
+        extra.extend(zc.wrap.iter().map(|s| format!("--wrap={s}")));
         let pass2 = tmp.path().join("pass2.wasm");
         run_wasm_ld(&rest, &archive, &extra, &pass2)?;
         wasm = std::fs::read(&pass2)?;

@@ -1,0 +1,180 @@
+//! Transparent zero-copy reads: which of wasi-libc's read functions the link interposes on.
+//!
+//! wasi-libc's WASI 0.2 `read` gets its bytes as a list the adapter allocates with the
+//! program's `cabi_realloc`, copies them into the caller's buffer and frees the list. When the
+//! program's libc is one of the known builds, the linker links again with
+//! `wasm-ld --wrap=F` for its read functions and `wasip2_list_u8_free`: the adapter's
+//! `__wrap_F` arms the caller's buffer around the original (`__real_F`), the read lands in
+//! that buffer, and the wrapped free leaves it alone (see `libc_read` in the adapter's
+//! `src/alloc.rs`). That is safe only for code known to use the buffer exactly so — one
+//! read of at most its length, `memcpy(buffer, list.ptr, list.len)`, `wasip2_list_u8_free` —
+//! so each function is recognised by a fingerprint of its code in the linked module
+//! ([`fingerprint`]): anything else (another libc version, an LTO build, a program's own
+//! `read`) keeps today's path, and `--verbose` says why.
+
+use crate::rewrite::Info;
+use anyhow::Result;
+use std::collections::BTreeMap;
+use wasmparser::{Operator, Parser, Payload};
+
+/// What a recognised function is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A read into a caller buffer (the wrapped functions' arguments: see the adapter).
+    Read,
+    /// `wasip2_list_u8_free`.
+    Free,
+}
+
+/// A known build of a wasi-libc function.
+pub struct Known {
+    pub symbol: &'static str,
+    pub fingerprint: u64,
+    pub role: Role,
+    /// Where this build comes from.
+    pub libc: &'static str,
+}
+
+/// The known builds (fingerprints printed by `wasip2-on-wasip1-ld --verbose`).
+pub const KNOWN: &[Known] = &[
+    Known { symbol: "__wasilibc_read", fingerprint: 0x2a38_deb3_b077_c947, role: Role::Read, libc: DEBIAN_2026 },
+    Known { symbol: "pread", fingerprint: 0x8b01_114b_607a_350f, role: Role::Read, libc: DEBIAN_2026 },
+    Known { symbol: "read", fingerprint: 0xdced_f822_7e5f_df6f, role: Role::Read, libc: RUST_195 },
+    // The same code in both.
+    Known { symbol: "wasip2_list_u8_free", fingerprint: 0xa893_8726_71cc_7da1, role: Role::Free, libc: "wasi-libc (Debian 0.0~git20260423 and Rust 1.95's)" },
+];
+
+/// wasi-libc 161b319, as Debian's `wasi-libc 0.0~git20260423.161b319-2` ships it (the default
+/// sysroot of `scripts/setup.sh`): `read`, `readv`, stdio and TCP `recv`/`recvfrom` all go
+/// through `__wasilibc_read`; `preadv` through `pread`.
+const DEBIAN_2026: &str = "wasi-libc 161b319 (Debian 0.0~git20260423)";
+/// The wasi-libc Rust 1.95 ships for wasm32-wasip2 (`self-contained/libc.a`), under std's
+/// `File::read` and `Stdin::read`: `read` reads itself.
+const RUST_195: &str = "Rust 1.95's wasm32-wasip2 wasi-libc";
+
+/// The functions the adapter can wrap (it defines `__wrap_<symbol>` for each).
+pub const CANDIDATES: [&str; 4] = ["__wasilibc_read", "read", "pread", "wasip2_list_u8_free"];
+
+/// The outcome for one program: the symbols to wrap (empty: no zero-copy), and one line per
+/// candidate found, for `--verbose`.
+#[derive(Debug, Default)]
+pub struct Decision {
+    pub wrap: Vec<&'static str>,
+    pub notes: Vec<String>,
+}
+
+/// FNV-1a, 64 bits.
+struct Fnv(u64);
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn eat(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= *b as u64;
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        // A separator, so that concatenations cannot collide.
+        self.0 ^= 0xff;
+        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+    }
+}
+
+/// The fingerprint of each defined function named in `wanted`: a hash of its type, its
+/// locals and its code, where what the link relocates is replaced by what it stands for —
+/// a call's (or `ref.func`'s) target by the callee's name, an `i32.const` (data and table
+/// addresses) and global and table indices by nothing — so that the same libc object gives
+/// the same fingerprint in every program, and any other code a different one.
+pub fn fingerprint(wasm: &[u8], info: &Info, wanted: &[&str]) -> Result<BTreeMap<String, u64>> {
+    let want: BTreeMap<u32, &str> =
+        info.names.iter().filter(|(_, n)| wanted.contains(&n.as_str())).map(|(i, n)| (*i, n.as_str())).collect();
+    let mut out = BTreeMap::new();
+    if want.is_empty() {
+        return Ok(out);
+    }
+    let imported = info.func_imports.len() as u32;
+    let mut index = imported;
+    for payload in Parser::new(0).parse_all(wasm) {
+        let Payload::CodeSectionEntry(body) = payload? else { continue };
+        let me = index;
+        index += 1;
+        let Some(name) = want.get(&me) else { continue };
+        let mut h = Fnv::new();
+        let ty = &info.func_types[me as usize];
+        h.eat(format!("{:?}->{:?}", ty.params(), ty.results()).as_bytes());
+        for l in body.get_locals_reader()? {
+            let (n, t) = l?;
+            h.eat(format!("{n}x{t:?}").as_bytes());
+        }
+        let mut ops = body.get_operators_reader()?;
+        while !ops.eof() {
+            let start = ops.original_position() as usize;
+            let op = ops.read()?;
+            let end = ops.original_position() as usize;
+            let callee = |f: u32| info.names.get(&f).cloned().unwrap_or_else(|| format!("#{f}?"));
+            match op {
+                Operator::Call { function_index } => h.eat(format!("call {}", callee(function_index)).as_bytes()),
+                Operator::ReturnCall { function_index } => h.eat(format!("return_call {}", callee(function_index)).as_bytes()),
+                Operator::RefFunc { function_index } => h.eat(format!("ref.func {}", callee(function_index)).as_bytes()),
+                Operator::I32Const { .. } => h.eat(b"i32.const"),
+                Operator::GlobalGet { .. } => h.eat(b"global.get"),
+                Operator::GlobalSet { .. } => h.eat(b"global.set"),
+                Operator::CallIndirect { .. } => h.eat(b"call_indirect"),
+                // A load or store at an absolute address (clang folds `&global` into the
+                // offset): wasm-ld places data at 1024 or above, while the field offsets of
+                // the structures these functions use are far smaller.
+                _ if memarg(&op).is_some_and(|o| o >= 1024) => h.eat(b"absolute memory access"),
+                Operator::ReturnCallIndirect { .. } => h.eat(b"return_call_indirect"),
+                _ => h.eat(&wasm[start..end]),
+            }
+        }
+        out.insert(name.to_string(), h.0);
+    }
+    Ok(out)
+}
+
+/// Which candidates of the linked module `wasm` (linked without wrapping) to wrap: the
+/// recognised read functions, and only when `wasip2_list_u8_free` is recognised too.
+pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
+    let found = fingerprint(wasm, info, &CANDIDATES)?;
+    let mut d = Decision::default();
+    let known = |sym: &str, fp: u64| KNOWN.iter().find(|k| k.symbol == sym && k.fingerprint == fp);
+    let free = found.get("wasip2_list_u8_free").and_then(|fp| known("wasip2_list_u8_free", *fp));
+    let mut reads = Vec::new();
+    for (sym, fp) in &found {
+        match known(sym, *fp) {
+            Some(k) if k.role == Role::Read => {
+                reads.push(k.symbol);
+                d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s", k.libc));
+            }
+            Some(k) => d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s", k.libc)),
+            None => d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is not one of the known wasi-libc builds: not wrapped itself (what it calls may be)")),
+        }
+    }
+    match (free, reads.is_empty()) {
+        (Some(k), false) => {
+            d.wrap = reads;
+            d.wrap.push(k.symbol);
+        }
+        (None, false) => d.notes.push(
+            "`wasip2_list_u8_free` is missing or not one of the known builds, so the list a read returns \
+             could not be kept from being freed: reads copy as before"
+                .to_string(),
+        ),
+        (_, true) => {}
+    }
+    Ok(d)
+}
+
+/// The offset of a memory instruction's `memarg` (plain loads and stores).
+fn memarg(op: &Operator) -> Option<u64> {
+    use Operator::*;
+    match op {
+        I32Load { memarg } | I64Load { memarg } | F32Load { memarg } | F64Load { memarg } | I32Load8S { memarg } | I32Load8U { memarg }
+        | I32Load16S { memarg } | I32Load16U { memarg } | I64Load8S { memarg } | I64Load8U { memarg } | I64Load16S { memarg }
+        | I64Load16U { memarg } | I64Load32S { memarg } | I64Load32U { memarg } | I32Store { memarg } | I64Store { memarg }
+        | F32Store { memarg } | F64Store { memarg } | I32Store8 { memarg } | I32Store16 { memarg } | I64Store8 { memarg }
+        | I64Store16 { memarg } | I64Store32 { memarg } => Some(memarg.offset),
+        _ => None,
+    }
+}
