@@ -308,8 +308,10 @@ fn main() {
                         exec(runtime, &modules[v], s, &sandbox, &[]);
                     }
                     let (ns, facts) = run(runtime, &modules[v], &w.args, &sandbox);
-                    if *v == "p2zc" && !facts.is_empty() && times.get(v).is_none_or(|t| t.is_empty()) {
-                        notes.push(format!("{} on {runtime}, zero-copy: {facts}", w.name));
+                    let noted = *v == "p2zc" || (*v == "p2" && w.args[0] == "read" && !w.sockets);
+                    if noted && !facts.is_empty() && times.get(v).is_none_or(|t| t.is_empty()) {
+                        let what = if *v == "p2zc" { "zero-copy API" } else { "unmodified" };
+                        notes.push(format!("{} on {runtime}, {what}: {facts}", w.name));
                     }
                     times.entry(v).or_default().push(ns);
                 }

@@ -61,9 +61,10 @@ fn probes() -> Vec<Probe> {
 /// Who a function belongs to, in a C program linked with the adapter: the adapter is the only
 /// Rust code (its names in the `name` section are Rust paths, `wasip2_on_wasip1::…`,
 /// `core::…`, `dlmalloc::…`, `<… as …>::…`), and its generated entry points are
-/// `__wasm_import_*`; C names never contain `::`.
+/// `__wasm_import_*`, and its wrappers of wasi-libc functions `__wrap_*` (zero-copy reads);
+/// C names never contain `::`.
 fn is_adapter(name: &str) -> bool {
-    name.contains("::") || name.starts_with("__wasm_import_") || name.starts_with("wasip2_on_wasip1")
+    name.contains("::") || name.starts_with("__wasm_import_") || name.starts_with("wasip2_on_wasip1") || name.starts_with("__wrap_")
 }
 
 fn short(name: &str) -> String {
@@ -90,9 +91,11 @@ impl<'a> Build<'a> {
     }
 }
 
-/// Per-iteration counts of one build for one probe: by function index.
-fn per_iteration(p: &Probe, b: &Build, dir: &Path) -> BTreeMap<u32, f64> {
+/// Per-iteration counts of one build for one probe: by function index; and what the large run
+/// printed.
+fn per_iteration(p: &Probe, b: &Build, dir: &Path) -> (BTreeMap<u32, f64>, String) {
     let (module, instrumented) = (b.module, &b.instrumented);
+    let mut printed = String::new();
     let counts: Vec<BTreeMap<u32, u64>> = p
         .sizes
         .iter()
@@ -103,18 +106,24 @@ fn per_iteration(p: &Probe, b: &Build, dir: &Path) -> BTreeMap<u32, f64> {
             }
             let file = dir.join("icount.txt");
             let _ = std::fs::remove_file(&file);
-            crate::exec("wasmtime-run", instrumented, &(p.args)(n), &sandbox, &[("WASMTIME_RUN_ICOUNT", &file)]);
+            printed = crate::exec("wasmtime-run", instrumented, &(p.args)(n), &sandbox, &[("WASMTIME_RUN_ICOUNT", &file)]);
             icount::parse_counts(&std::fs::read_to_string(&file).unwrap())
         })
         .collect();
     let span = (p.sizes[1] - p.sizes[0]) as f64;
-    counts[1].iter().map(|(&f, &n)| (f, (n as f64 - *counts[0].get(&f).unwrap_or(&0) as f64) / span)).filter(|(_, d)| *d > 0.0).collect()
+    let per = counts[1].iter().map(|(&f, &n)| (f, (n as f64 - *counts[0].get(&f).unwrap_or(&0) as f64) / span)).filter(|(_, d)| *d > 0.0).collect();
+    (per, printed)
+}
+
+/// A `key=value` fact the workload printed.
+fn fact<'t>(text: &'t str, key: &str) -> Option<&'t str> {
+    text.split_whitespace().find_map(|w| w.strip_prefix(key)?.strip_prefix('='))
 }
 
 pub fn run(modules: &BTreeMap<&str, PathBuf>, dir: &Path, only: Option<&str>) {
     println!("Wasm instructions per iteration (exact counts, instrumented modules on wasmtime-run):\n");
-    println!("| workload | build | wasm instructions | in the adapter | in the program | WASIp1 calls |");
-    println!("| --- | --- | --- | --- | --- | --- |");
+    println!("| workload | build | wasm instructions | in the adapter | in the program | WASIp1 calls | bytes read / copied from adapter lists |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
     let mut tops = Vec::new();
     let builds: BTreeMap<&str, Build> = ["p1", "p2", "p2zc"].into_iter().map(|b| (b, Build::new(&modules[b], dir))).collect();
     for p in probes().into_iter().filter(|p| only.is_none_or(|o| p.name.contains(o))) {
@@ -124,7 +133,15 @@ pub fn run(modules: &BTreeMap<&str, PathBuf>, dir: &Path, only: Option<&str>) {
             }
             let Build { names, imported, .. } = &builds[build];
             let imported = *imported;
-            let d = per_iteration(&p, &builds[build], dir);
+            let (d, printed) = per_iteration(&p, &builds[build], dir);
+            // Reads: the adapter's counters over the large run's loop (p2: `adapter_copied`
+            // is what wasi-libc copied out of allocated lists; p2zc: bytes outside the armed
+            // buffer, `bytes - in_place`).
+            let copied = match (fact(&printed, "bytes"), fact(&printed, "adapter_copied"), fact(&printed, "in_place")) {
+                (Some(b), Some(c), _) => format!("{b} / {c}"),
+                (Some(b), None, Some(i)) => format!("{b} / {}", b.parse::<u64>().unwrap_or(0).saturating_sub(i.parse().unwrap_or(0))),
+                _ => "–".into(),
+            };
             let name = |f: &u32| names.get(f).cloned().unwrap_or_else(|| format!("#{f}"));
             let (mut total, mut adapter, mut calls) = (0.0, 0.0, Vec::new());
             for (f, n) in &d {
@@ -139,7 +156,7 @@ pub fn run(modules: &BTreeMap<&str, PathBuf>, dir: &Path, only: Option<&str>) {
                 }
             }
             println!(
-                "| {} | {build} | {total:.0} | {adapter:.0} | {:.0} | {} |",
+                "| {} | {build} | {total:.0} | {adapter:.0} | {:.0} | {} | {copied} |",
                 p.name,
                 total - adapter,
                 if calls.is_empty() { "–".into() } else { calls.join(", ") }
