@@ -11,7 +11,12 @@
 //!   wasmtime) both become `not-permitted`; an fd operation refused for lack of rights
 //!   (ENOTCAPABLE) becomes `bad-descriptor`, as the open mode refuses it natively;
 //! - `read` returns at most 64 KiB and reports end of file only when it read nothing;
-//! - `read-directory` never yields `.` or `..`.
+//! - `read-directory` never yields `.` or `..`; an entry whose name is not UTF-8 is an
+//!   `illegal-byte-sequence` error in its place (see `DirState::next`);
+//! - a last path component that is a symbolic link followed by `/` is answered as natively,
+//!   whatever the runtime's own path resolution does (see `slash_link`); `readlink-at` of an
+//!   absolute target is `not-permitted`; `open-at` with `create` and `exclusive` never follows
+//!   the last component; `link-at` with `symlink-follow` is `invalid`.
 
 use crate::abi::{self, List, RetPtr, WOption, WResult};
 use crate::alloc;
@@ -82,6 +87,118 @@ fn path<'a>(ptr: *const u8, len: usize) -> Res<&'a [u8]> {
     #[allow(clippy::manual_contains)]
     let has_nul = p.iter().any(|&b| b == 0);
     if has_nul { Err(ErrorCode::Invalid) } else { Ok(p) }
+}
+
+/// WASIp1's `filetype::symbolic_link`.
+const FILETYPE_SYMBOLIC_LINK: u8 = 7;
+/// WASIp1's `errno::ilseq`.
+const EILSEQ: p1::Errno = 25;
+
+/// How an operation uses the object its path names: the native answers for a last component
+/// that is a symbolic link followed by `/` differ by operation (see [`slash_link`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    /// `stat-at`, `metadata-hash-at` without `symlink-follow`: the link itself.
+    StatLink,
+    /// Reaching the object: `stat-at`/`metadata-hash-at` with `symlink-follow`, `open-at`
+    /// without `create`, `set-times-at`.
+    Reach,
+    /// `open-at` with `create`.
+    OpenCreate,
+    Readlink,
+    /// `link-at`'s old path.
+    LinkFrom,
+    /// A new name: `link-at`'s and `symlink-at`'s new path.
+    NewEntry,
+    CreateDirectory,
+    Unlink,
+    RemoveDirectory,
+    /// Either path of `rename-at`.
+    Rename,
+}
+
+/// What a symbolic link followed by `/` leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Missing,
+    NotDirectory,
+    Directory,
+}
+
+/// The native answer for a path `LINK/` used as `how`, where `LINK` is a symbolic link and
+/// `target()` tells what it leads to (or the error of following it, other than "no entry";
+/// asked only when the answer depends on it): `Ok` lets the runtime carry the operation out
+/// on the path as given. The native host (wasmtime, cap-std) resolves `LINK/` as the link's
+/// target, which must be a directory, and never creates, removes or renames anything through
+/// it; measured with `adapter-tests/rust/p2-fs-hostile` (`tests/filesystem.rs`).
+fn slash_link_rule(how: Use, target: impl FnOnce() -> Res<Target>) -> Res<()> {
+    match how {
+        Use::CreateDirectory => return Err(ErrorCode::Exist),
+        Use::Rename => return Err(ErrorCode::NotDirectory),
+        Use::OpenCreate => return Err(ErrorCode::IsDirectory),
+        _ => {}
+    }
+    match target()? {
+        Target::Missing => Err(ErrorCode::NoEntry),
+        Target::NotDirectory => Err(ErrorCode::NotDirectory),
+        Target::Directory => match how {
+            Use::Readlink | Use::RemoveDirectory => Err(ErrorCode::Invalid),
+            Use::LinkFrom => Err(ErrorCode::NotPermitted),
+            Use::NewEntry => Err(ErrorCode::Exist),
+            Use::Unlink => Err(ErrorCode::IsDirectory),
+            // The runtimes follow it to the directory, as natively.
+            _ => Ok(()),
+        },
+    }
+}
+
+/// `p` without its trailing `/`s, when it has some and its last component could be a link.
+fn slash_stem(p: &[u8]) -> Option<&[u8]> {
+    let mut end = p.len();
+    while end > 0 && p[end - 1] == b'/' {
+        end -= 1;
+    }
+    let stem = &p[..end];
+    let last = stem.rsplit(|&b| b == b'/').next().unwrap_or(stem);
+    if end == p.len() || last.is_empty() || last == b"." || last == b".." { None } else { Some(stem) }
+}
+
+/// The one place where a path parameter meets the runtimes' path resolution: path `p` under
+/// directory `fd`, used as `how`, as the runtime should be given it (or the operation's
+/// native answer). A last component that is a symbolic link followed by `/` is followed by
+/// WAMR even without `symlink-follow` (so a dangling link's target gets created, a link to a
+/// file passes for a directory, `rename-at` moves what the link points to); wasmtime does
+/// not. Such a path is answered here by [`slash_link_rule`] (one `path_filestat` of the link,
+/// and one of its target when the rule needs it), or handed on as the link itself for the
+/// stat functions without `symlink-follow`. Any other path is handed on unchanged (no extra
+/// WASIp1 call unless it ends with `/`).
+fn slash_link(fd: u32, p: &[u8], how: Use) -> Res<&[u8]> {
+    let Some(stem) = slash_stem(p) else { return Ok(p) };
+    match p1::path_filestat(fd, 0, stem) {
+        Ok(s) if s.filetype == FILETYPE_SYMBOLIC_LINK => {}
+        // Not a link, or nothing there: the runtime's own answer is the native one.
+        _ => return Ok(p),
+    }
+    if how == Use::StatLink {
+        return Ok(stem);
+    }
+    let target = || match p1::path_filestat(fd, p1::LOOKUP_SYMLINK_FOLLOW, stem) {
+        Ok(s) if s.filetype == p1::FILETYPE_DIRECTORY => Ok(Target::Directory),
+        Ok(_) => Ok(Target::NotDirectory),
+        Err(p1::ENOENT) => Ok(Target::Missing),
+        Err(e) => Err(path_err(e)),
+    };
+    slash_link_rule(how, target).map(|()| p)
+}
+
+/// A path parameter of a path operation on directory `fd`: [`path`] then [`slash_link`].
+fn path_at<'a>(fd: u32, ptr: *const u8, len: usize, how: Use) -> Res<&'a [u8]> {
+    slash_link(fd, path(ptr, len)?, how)
+}
+
+/// How a stat-like function with `path_flags` uses its path.
+fn stat_use(path_flags: u8) -> Use {
+    if lookup(path_flags) == 0 { Use::StatLink } else { Use::Reach }
 }
 
 fn descriptor_type(filetype: u8) -> DescriptorType {
@@ -380,13 +497,29 @@ impl DirState {
             if name == b"." || name == b".." {
                 continue;
             }
-            return Ok(Some((descriptor_type(h.ty), abi::string_lossy(name))));
+            // Natively such an entry is an error in its place, and the listing goes on.
+            if !abi::is_utf8(name) {
+                return Err(ErrorCode::IllegalByteSequence);
+            }
+            return Ok(Some((descriptor_type(h.ty), abi::owned(&[name]))));
         }
     }
 
     /// Fetches entries from `cookie` on.
+    ///
+    /// wasmtime's WASIp1 refuses the whole listing (EILSEQ, at any cookie) when one name is
+    /// not UTF-8, so no entry can be had: that is reported once, as the one entry's error,
+    /// and the listing ends there instead of failing forever (docs/design.md,
+    /// *Differences from a native host*).
     fn fill(&mut self) -> Res<()> {
-        let used = p1::readdir(self.fd, &mut self.buf, self.cookie).map_err(fd_err)?;
+        let used = match p1::readdir(self.fd, &mut self.buf, self.cookie) {
+            Ok(n) => n,
+            Err(EILSEQ) => {
+                (self.pos, self.len, self.last) = (0, 0, true);
+                return Err(ErrorCode::IllegalByteSequence);
+            }
+            Err(e) => return Err(fd_err(e)),
+        };
         self.pos = 0;
         self.len = used.min(DIRBUF);
         self.last = used < DIRBUF;
@@ -459,7 +592,7 @@ fn lookup(flags: u8) -> u32 {
 /// See the `stat` description for a discussion of alternatives."
 pub fn descriptor_stat_at(this: u32, path_flags: u8, ptr: *const u8, len: usize, ret: RetPtr<WResult<DescriptorStat, ErrorCode>>) {
     let r = get(this).dir().and_then(|fd| {
-        let p = path(ptr, len)?;
+        let p = path_at(fd, ptr, len, stat_use(path_flags))?;
         p1::path_filestat(fd, lookup(path_flags), p).map(stat_of).map_err(path_err)
     });
     ret.write(r.into());
@@ -482,7 +615,7 @@ pub fn descriptor_set_times_at(
     ret: RetPtr<WResult<(), ErrorCode>>,
 ) {
     let r = get(this).dir().and_then(|fd| {
-        let p = path(ptr, len)?;
+        let p = path_at(fd, ptr, len, Use::Reach)?;
         let (a, m, f) = times(atim_tag, atim_s, atim_ns, mtim_tag, mtim_s, mtim_ns)?;
         p1::path_set_times(fd, lookup(path_flags), p, a, m, f).map_err(path_err)
     });
@@ -504,13 +637,18 @@ pub fn descriptor_link_at(
     new_len: usize,
     ret: RetPtr<WResult<(), ErrorCode>>,
 ) {
-    ret.write(two_paths(this, old_ptr, old_len, new_descriptor, new_ptr, new_len, |fd, old, new_fd, new| {
-        p1::link(fd, lookup(old_flags), old, new_fd, new)
+    // Natively a hard link is never made through a symbolic link: `symlink-follow` is
+    // `invalid` (WAMR would follow it).
+    let refuse = if lookup(old_flags) != 0 { Some(ErrorCode::Invalid) } else { None };
+    ret.write(two_paths(this, old_ptr, old_len, new_descriptor, new_ptr, new_len, refuse, [Use::LinkFrom, Use::NewEntry], |fd, old, new_fd, new| {
+        p1::link(fd, 0, old, new_fd, new).map_err(path_err)
     }));
 }
 
-/// An operation on a path under `this` and a path under `new_descriptor` (both directories):
-/// `link-at`, `rename-at`.
+/// An operation on a path under `this` and a path under `new_descriptor` (both directories),
+/// used as `uses`: `link-at`, `rename-at`. `refuse`: the call's answer once both are known to
+/// be directories, before the paths are looked at (as natively).
+#[allow(clippy::too_many_arguments)]
 fn two_paths(
     this: u32,
     old_ptr: *const u8,
@@ -518,13 +656,19 @@ fn two_paths(
     new_descriptor: u32,
     new_ptr: *const u8,
     new_len: usize,
-    op: impl FnOnce(u32, &[u8], u32, &[u8]) -> Result<(), u16>,
+    refuse: Option<ErrorCode>,
+    uses: [Use; 2],
+    op: impl FnOnce(u32, &[u8], u32, &[u8]) -> Res<()>,
 ) -> WResult<(), ErrorCode> {
     get(this)
         .dir()
         .and_then(|fd| {
             let new_fd = get(new_descriptor).dir()?;
-            op(fd, path(old_ptr, old_len)?, new_fd, path(new_ptr, new_len)?).map_err(path_err)
+            if let Some(e) = refuse {
+                return Err(e);
+            }
+            let (old, new) = (path(old_ptr, old_len)?, path(new_ptr, new_len)?);
+            op(fd, slash_link(fd, old, uses[0])?, new_fd, slash_link(new_fd, new, uses[1])?)
         })
         .into()
 }
@@ -598,8 +742,15 @@ fn open_at(this: u32, path_flags: u8, ptr: *const u8, len: usize, open_flags: u8
         o |= p1::OFLAGS_TRUNC;
     }
     let (rb, ri) = rights_for(read, wants_write, base.inheriting);
+    let p = slash_link(dirfd, p, if oflags.contains(OpenFlags::CREATE) { Use::OpenCreate } else { Use::Reach })?;
+    // `create` + `exclusive` never follows the last component (POSIX's O_CREAT|O_EXCL, as
+    // natively: a dangling link is `exist`); WAMR would create the link's target.
+    let mut follow = lookup(path_flags);
+    if oflags.contains(OpenFlags::CREATE | OpenFlags::EXCLUSIVE) {
+        follow = 0;
+    }
     // (A directory opened for writing: the OS says EISDIR, as natively.)
-    let fd = p1::open(dirfd, lookup(path_flags), p, o, rb, ri, 0).map_err(path_err)?;
+    let fd = p1::open(dirfd, follow, p, o, rb, ri, 0).map_err(path_err)?;
     let (ty, identity) = match p1::filestat(fd) {
         Ok(s) => (descriptor_type(s.filetype), (s.dev, s.ino)),
         Err(e) => {
@@ -632,10 +783,15 @@ fn open_at(this: u32, path_flags: u8, ptr: *const u8, len: usize, open_flags: u8
 /// `error-code::not-permitted`. Note: This is similar to `readlinkat` in POSIX."
 pub fn descriptor_readlink_at(this: u32, ptr: *const u8, len: usize, ret: RetPtr<WResult<List<u8>, ErrorCode>>) {
     let r = get(this).dir().and_then(|fd| {
-        let p = path(ptr, len)?;
+        let p = path_at(fd, ptr, len, Use::Readlink)?;
         let mut buf = [0u8; 4096];
         let n = p1::readlink(fd, p, &mut buf).map_err(path_err)?;
         let target = &buf[..n.min(buf.len())];
+        // The host's own layout is not the program's business (WAMR hands out the target
+        // as it is; wasmtime refuses it).
+        if target.first() == Some(&b'/') {
+            return Err(ErrorCode::NotPermitted);
+        }
         if !abi::is_utf8(target) {
             return Err(ErrorCode::IllegalByteSequence);
         }
@@ -645,10 +801,10 @@ pub fn descriptor_readlink_at(this: u32, ptr: *const u8, len: usize, ret: RetPtr
 }
 
 macro_rules! path_op {
-    ($(#[$doc:meta])* $name:ident, $call:path) => {
+    ($(#[$doc:meta])* $name:ident, $call:path, $use:expr) => {
         $(#[$doc])*
         pub fn $name(this: u32, ptr: *const u8, len: usize, ret: RetPtr<WResult<(), ErrorCode>>) {
-            let r = get(this).dir().and_then(|fd| $call(fd, path(ptr, len)?).map_err(path_err));
+            let r = get(this).dir().and_then(|fd| $call(fd, path_at(fd, ptr, len, $use)?).map_err(path_err));
             ret.write(r.into());
         }
     };
@@ -658,21 +814,24 @@ path_op!(
     /// `[method]descriptor.create-directory-at`: "Create a directory. Note: This is similar to
     /// `mkdirat` in POSIX."
     descriptor_create_directory_at,
-    p1::create_directory
+    p1::create_directory,
+    Use::CreateDirectory
 );
 path_op!(
     /// `[method]descriptor.remove-directory-at`: "Remove a directory. Return
     /// `error-code::not-empty` if the directory is not empty. Note: This is similar to
     /// `unlinkat(fd, path, AT_REMOVEDIR)` in POSIX."
     descriptor_remove_directory_at,
-    p1::remove_directory
+    p1::remove_directory,
+    Use::RemoveDirectory
 );
 path_op!(
     /// `[method]descriptor.unlink-file-at`: "Unlink a filesystem object that is not a
     /// directory. Return `error-code::is-directory` if the path refers to a directory. Note:
     /// This is similar to `unlinkat(fd, path, 0)` in POSIX."
     descriptor_unlink_file_at,
-    p1::unlink_file
+    p1::unlink_file,
+    Use::Unlink
 );
 
 /// `[method]descriptor.rename-at`: "Rename a filesystem object. Note: This is similar to
@@ -686,7 +845,9 @@ pub fn descriptor_rename_at(
     new_len: usize,
     ret: RetPtr<WResult<(), ErrorCode>>,
 ) {
-    ret.write(two_paths(this, old_ptr, old_len, new_descriptor, new_ptr, new_len, p1::rename));
+    ret.write(two_paths(this, old_ptr, old_len, new_descriptor, new_ptr, new_len, None, [Use::Rename; 2], |fd, old, new_fd, new| {
+        p1::rename(fd, old, new_fd, new).map_err(path_err)
+    }));
 }
 
 /// `[method]descriptor.symlink-at`: "Create a symbolic link (also known as a "soft link"). If
@@ -705,7 +866,7 @@ pub fn descriptor_symlink_at(
         if old.starts_with(b"/") {
             return Err(ErrorCode::NotPermitted);
         }
-        p1::symlink(old, fd, path(new_ptr, new_len)?).map_err(path_err)
+        p1::symlink(old, fd, path_at(fd, new_ptr, new_len, Use::NewEntry)?).map_err(path_err)
     });
     ret.write(r.into());
 }
@@ -773,7 +934,8 @@ pub fn descriptor_metadata_hash_at(
     ret: RetPtr<WResult<MetadataHashValue, ErrorCode>>,
 ) {
     let r = get(this).dir().and_then(|fd| {
-        p1::path_filestat(fd, lookup(path_flags), path(ptr, len)?).map(|s| hash((s.dev, s.ino))).map_err(path_err)
+        let p = path_at(fd, ptr, len, stat_use(path_flags))?;
+        p1::path_filestat(fd, lookup(path_flags), p).map(|s| hash((s.dev, s.ino))).map_err(path_err)
     });
     ret.write(r.into());
 }
@@ -822,6 +984,31 @@ mod tests {
         let p = b"a\0b";
         assert_eq!(path(p.as_ptr(), 3), Err(ErrorCode::Invalid));
         assert_eq!(path(b"ok".as_ptr(), 2), Ok(&b"ok"[..]));
+    }
+
+    #[test]
+    fn trailing_slash_after_a_link() {
+        assert_eq!(slash_stem(b"l/"), Some(&b"l"[..]));
+        assert_eq!(slash_stem(b"a/l//"), Some(&b"a/l"[..]));
+        for p in [&b"l"[..], b"/", b"//", b"a/./", b"../", b"a/../", b""] {
+            assert_eq!(slash_stem(p), None, "{p:?}");
+        }
+        use {ErrorCode as E, Target as T, Use as U};
+        // Never created, removed or renamed through the link, whatever it leads to (the
+        // target is not even asked for).
+        let unasked = || -> Res<Target> { panic!("target asked for") };
+        assert_eq!(slash_link_rule(U::CreateDirectory, unasked), Err(E::Exist));
+        assert_eq!(slash_link_rule(U::Rename, unasked), Err(E::NotDirectory));
+        assert_eq!(slash_link_rule(U::OpenCreate, unasked), Err(E::IsDirectory));
+        for u in [U::Reach, U::Readlink, U::LinkFrom, U::NewEntry, U::Unlink, U::RemoveDirectory] {
+            assert_eq!(slash_link_rule(u, || Ok(T::Missing)), Err(E::NoEntry), "{u:?}");
+            assert_eq!(slash_link_rule(u, || Ok(T::NotDirectory)), Err(E::NotDirectory), "{u:?}");
+            assert_eq!(slash_link_rule(u, || Err(E::NotPermitted)), Err(E::NotPermitted), "{u:?}");
+        }
+        assert_eq!(slash_link_rule(U::Reach, || Ok(T::Directory)), Ok(()));
+        assert_eq!(slash_link_rule(U::Unlink, || Ok(T::Directory)), Err(E::IsDirectory));
+        assert_eq!(slash_link_rule(U::NewEntry, || Ok(T::Directory)), Err(E::Exist));
+        assert_eq!(slash_link_rule(U::Readlink, || Ok(T::Directory)), Err(E::Invalid));
     }
 
     #[test]

@@ -293,9 +293,16 @@ fn tree(dir: &Path, base: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
 /// Runs `guest` on `rt` in a fresh directory (preopened as `/sandbox`), with the program
 /// copied there as `prog.wasm` so `argv[0]` is the same everywhere.
 pub fn run(guest: &Guest, rt: Runtime, case: &Case) -> Transcript {
+    run_prepared(guest, rt, case, &|_| {})
+}
+
+/// Like [`run`], with `prepare` called on the fresh sandbox directory first (on the host), to
+/// create what a program cannot: links to absolute paths, names that are not UTF-8.
+pub fn run_prepared(guest: &Guest, rt: Runtime, case: &Case, prepare: &dyn Fn(&Path)) -> Transcript {
     let work = tempdir(&format!("{}-{rt:?}", guest.name.replace('/', "-")));
     let sandbox = work.join("sandbox");
     std::fs::create_dir_all(&sandbox).unwrap();
+    prepare(&sandbox);
     let module = if rt == Runtime::NativeP2 { &guest.native } else { &guest.adapted };
     std::fs::copy(module, work.join("prog.wasm")).unwrap();
     let mut flags: Vec<String> = case.env.iter().map(|(k, v)| format!("--env={k}={v}")).collect();
@@ -347,9 +354,14 @@ pub fn differential(guest: &Guest, case: &Case) -> Transcript {
 /// Like [`differential`], on the given adapted runtimes only (a WAMR-build module runs on
 /// WAMR only: wasmtime refuses WAMR's socket imports).
 pub fn differential_on(guest: &Guest, case: &Case, runtimes: &[Runtime]) -> Transcript {
-    let reference = run(guest, Runtime::NativeP2, case);
+    differential_prepared(guest, case, runtimes, &|_| {})
+}
+
+/// Like [`differential_on`], each run's sandbox prepared by `prepare` (see [`run_prepared`]).
+pub fn differential_prepared(guest: &Guest, case: &Case, runtimes: &[Runtime], prepare: &dyn Fn(&Path)) -> Transcript {
+    let reference = run_prepared(guest, Runtime::NativeP2, case, prepare);
     for &rt in runtimes {
-        let t = run(guest, rt, case);
+        let t = run_prepared(guest, rt, case, prepare);
         if t != reference {
             panic!("{} on {rt:?} differs from the native WASIp2 run:\n{}", guest.name, first_difference(&reference, &t));
         }
