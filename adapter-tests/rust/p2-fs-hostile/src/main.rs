@@ -54,11 +54,11 @@ fn symlinks(root: &Descriptor) {
     type Op = Box<dyn Fn(&Descriptor) -> String>;
     let rw = DescriptorFlags::READ | DescriptorFlags::WRITE;
     let mut ops: Vec<(String, Op)> = Vec::new();
-    for p in ["dangling", "flink", "dlink", "dangling/", "flink/", "dlink/", "f.txt", "d/"] {
+    for p in ["dangling", "flink", "dlink", "dangling/", "flink/", "dlink/", "f.txt", "d/", "f.txt/", "none/"] {
         ops.push((format!("readlink-at {p:?}"), Box::new(move |d| show(d.readlink_at(p)))));
     }
     for f in [NOFOLLOW, FOLLOW] {
-        for p in ["dangling", "dangling/", "flink", "flink/", "dlink", "dlink/", "dirdangle/"] {
+        for p in ["dangling", "dangling/", "flink", "flink/", "dlink", "dlink/", "dirdangle/", "f.txt/", "d/", "none/", "d//"] {
             ops.push((format!("stat-at {f:?} {p:?}"), Box::new(move |d| show(d.stat_at(f, p).map(|s| s.type_)))));
             ops.push((format!("metadata-hash-at {f:?} {p:?}"), Box::new(move |d| show(d.metadata_hash_at(f, p).map(|_| ())))));
         }
@@ -82,29 +82,35 @@ fn symlinks(root: &Descriptor) {
             (OpenFlags::CREATE, "dlink/"),
             (OpenFlags::CREATE | OpenFlags::EXCLUSIVE, "dlink/"),
             (OpenFlags::TRUNCATE, "dlink/"),
+            (OpenFlags::empty(), "f.txt/"),
+            (OpenFlags::CREATE, "f.txt/"),
+            (OpenFlags::CREATE, "none/"),
+            (OpenFlags::CREATE | OpenFlags::EXCLUSIVE, "none/"),
+            (OpenFlags::empty(), "d/"),
+            (OpenFlags::CREATE, "d/"),
         ] {
             let fl = if o.is_empty() || o == OpenFlags::DIRECTORY { DescriptorFlags::READ } else { rw };
             ops.push((format!("open-at {f:?} {o:?} {p:?}"), Box::new(move |d| opened(d.open_at(f, p, o, fl)))));
         }
         let t = NewTimestamp::Timestamp(wasip2::clocks::wall_clock::Datetime { seconds: 1_000_000_000, nanoseconds: 0 });
-        for p in ["dangling/", "flink/", "dlink/"] {
+        for p in ["dangling/", "flink/", "dlink/", "f.txt/", "none/"] {
             ops.push((format!("set-times-at {f:?} {p:?}"), Box::new(move |d| show(d.set_times_at(f, p, t, t)))));
         }
-        for (old, new) in [("flink", "hl"), ("flink/", "hl"), ("f.txt", "dangling/"), ("dangling/", "hl"), ("dlink/", "hl"), ("f.txt", "flink/"), ("f.txt", "dlink/")] {
+        for (old, new) in [("flink", "hl"), ("flink/", "hl"), ("f.txt", "dangling/"), ("dangling/", "hl"), ("dlink/", "hl"), ("f.txt", "flink/"), ("f.txt", "dlink/"), ("f.txt/", "hl"), ("f.txt", "none/"), ("d", "hl")] {
             ops.push((format!("link-at {f:?} {old:?} {new:?}"), Box::new(move |d| show(d.link_at(f, old, d, new)))));
         }
     }
-    for p in ["dangling", "dangling/", "dirdangle/", "flink/", "dlink/"] {
+    for p in ["dangling", "dangling/", "dirdangle/", "flink/", "dlink/", "none/", "f.txt/", "none//"] {
         ops.push((format!("create-directory-at {p:?}"), Box::new(move |d| show(d.create_directory_at(p)))));
     }
-    for p in ["dangling/", "flink/", "dlink/", "dlink"] {
+    for p in ["dangling/", "flink/", "dlink/", "dlink", "f.txt/", "none/", "d/"] {
         ops.push((format!("unlink-file-at {p:?}"), Box::new(move |d| show(d.unlink_file_at(p)))));
         ops.push((format!("remove-directory-at {p:?}"), Box::new(move |d| show(d.remove_directory_at(p)))));
     }
-    for (old, new) in [("dangling/", "x"), ("flink/", "x"), ("dlink/", "x"), ("f.txt", "dangling/"), ("d", "dirdangle/"), ("f.txt", "flink/"), ("d", "dlink/"), ("dangling/", "dlink/")] {
+    for (old, new) in [("dangling/", "x"), ("flink/", "x"), ("dlink/", "x"), ("f.txt", "dangling/"), ("d", "dirdangle/"), ("f.txt", "flink/"), ("d", "dlink/"), ("dangling/", "dlink/"), ("f.txt/", "x"), ("f.txt", "x/"), ("d/", "x"), ("d", "x/"), ("d/", "x/")] {
         ops.push((format!("rename-at {old:?} {new:?}"), Box::new(move |d| show(d.rename_at(old, d, new)))));
     }
-    for (old, new) in [("f.txt", "dangling/"), ("f.txt", "dirdangle/"), ("f.txt", "flink/"), ("f.txt", "dlink/")] {
+    for (old, new) in [("f.txt", "dangling/"), ("f.txt", "dirdangle/"), ("f.txt", "flink/"), ("f.txt", "dlink/"), ("f.txt", "none/"), ("d", "x/")] {
         ops.push((format!("symlink-at {old:?} {new:?}"), Box::new(move |d| show(d.symlink_at(old, new)))));
     }
 
