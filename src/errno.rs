@@ -1,6 +1,8 @@
-//! WASIp1 errno values: names for messages, and their mapping to WASIp2 error codes.
+//! WASIp1 errno values: names for messages, and their mapping to WASIp2 error codes, one
+//! function per WIT error type (the only place an errno becomes a WIT error).
 
 use crate::types::filesystem_types::ErrorCode as FsError;
+use crate::types::sockets_network::ErrorCode as SockError;
 
 /// `E<NAME>` of every WASIp1 errno, indexed by value (WASI snapshot 1 order).
 const NAMES: [&str; 77] = [
@@ -138,6 +140,38 @@ pub fn to_filesystem(errno: u16) -> Option<FsError> {
     })
 }
 
+/// The socket `error-code` for a WASIp1 errno (WAMR's socket calls).
+pub fn to_sockets(errno: u16) -> SockError {
+    match errno {
+        2 | 63 | 76 => SockError::AccessDenied, // EACCES, EPERM, ENOTCAPABLE (address pool)
+        3 => SockError::AddressInUse,          // EADDRINUSE
+        4 => SockError::AddressNotBindable,    // EADDRNOTAVAIL
+        5 | 58 | 52 | 50 | 66 | 67 => SockError::NotSupported, // EAFNOSUPPORT ENOTSUP ENOSYS ENOPROTOOPT EPROTONOSUPPORT EPROTOTYPE
+        6 => SockError::WouldBlock,            // EAGAIN
+        7 | 26 => SockError::ConcurrencyConflict, // EALREADY, EINPROGRESS
+        13 => SockError::ConnectionAborted,    // ECONNABORTED
+        14 => SockError::ConnectionRefused,    // ECONNREFUSED
+        15 | 64 => SockError::ConnectionReset, // ECONNRESET, EPIPE
+        28 | 17 => SockError::InvalidArgument, // EINVAL, EDESTADDRREQ
+        30 | 53 | 8 => SockError::InvalidState, // EISCONN, ENOTCONN, EBADF
+        23 | 40 | 38 => SockError::RemoteUnreachable, // EHOSTUNREACH, ENETUNREACH, ENETDOWN
+        33 | 41 => SockError::NewSocketLimit,  // EMFILE, ENFILE
+        35 => SockError::DatagramTooLarge,     // EMSGSIZE
+        48 | 42 => SockError::OutOfMemory,     // ENOMEM, ENOBUFS
+        73 => SockError::Timeout,              // ETIMEDOUT
+        _ => SockError::Unknown,
+    }
+}
+
+/// The `wasi:sockets/ip-name-lookup` error of a failed WAMR `sock_addr_resolve`: the name is
+/// not allowed (`--allow-resolve`), or it did not resolve.
+pub fn to_name_lookup(errno: u16) -> SockError {
+    match errno {
+        2 | 63 | 76 => SockError::PermanentResolverFailure, // EACCES, EPERM, ENOTCAPABLE
+        _ => SockError::NameUnresolvable,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +187,10 @@ mod tests {
         assert_eq!(to_filesystem(58), Some(FsError::Unsupported));
         assert_eq!(to_filesystem(0), None);
         assert_eq!(to_filesystem(14), None, "ECONNREFUSED is not a filesystem error");
+        assert_eq!(to_sockets(14), SockError::ConnectionRefused);
+        assert_eq!(to_sockets(76), SockError::AccessDenied);
+        assert_eq!(to_name_lookup(76), SockError::PermanentResolverFailure);
+        assert_eq!(to_name_lookup(44), SockError::NameUnresolvable);
         // Every filesystem error code but `would-block`-style aliases is reachable.
         let mut seen = [false; FsError::COUNT];
         for e in 0..100 {

@@ -542,13 +542,148 @@ pub mod sock {
         // Standard WASIp1, used on WAMR's sockets only (to make them non-blocking).
         fn fd_fdstat_set_flags(fd: Fd, flags: u16) -> Errno;
     }
-    pub use self::sock_raw::*;
+    /// `__WASI_FDFLAGS_NONBLOCK`.
+    const FDFLAGS_NONBLOCK: u16 = 4;
+    pub const EINPROGRESS: Errno = 26;
 
-    pub fn ok(e: Errno) -> Result<(), Errno> {
-        super::result(e)
+    // Safe wrappers: each passes only references to values it owns or borrows for the call.
+
+    /// `sock_open` from the default pool (fd 0): an IPv4 or IPv6 socket of type `ty`.
+    pub fn open(ipv6: bool, ty: i32) -> Result<Fd, Errno> {
+        let mut fd = 0;
+        result(unsafe { sock_raw::sock_open(0, ipv6 as i32, ty, &mut fd) }).map(|()| fd)
     }
 
-    /// `__WASI_FDFLAGS_NONBLOCK`.
-    pub const FDFLAGS_NONBLOCK: u16 = 4;
-    pub const EINPROGRESS: Errno = 26;
+    /// Makes `fd` non-blocking (`fd_fdstat_set_flags`).
+    pub fn set_nonblocking(fd: Fd) -> Result<(), Errno> {
+        result(unsafe { sock_raw::fd_fdstat_set_flags(fd, FDFLAGS_NONBLOCK) })
+    }
+
+    pub fn bind(fd: Fd, addr: &WasiAddr) -> Result<(), Errno> {
+        result(unsafe { sock_raw::sock_bind(fd, addr) })
+    }
+
+    pub fn connect(fd: Fd, addr: &WasiAddr) -> Result<(), Errno> {
+        result(unsafe { sock_raw::sock_connect(fd, addr) })
+    }
+
+    pub fn listen(fd: Fd, backlog: u32) -> Result<(), Errno> {
+        result(unsafe { sock_raw::sock_listen(fd, backlog) })
+    }
+
+    /// `sock_accept` (no flags): the new connection's fd.
+    pub fn accept(fd: Fd) -> Result<Fd, Errno> {
+        let mut out = 0;
+        result(unsafe { sock_raw::sock_accept(fd, 0, &mut out) }).map(|()| out)
+    }
+
+    pub fn addr_local(fd: Fd) -> Result<WasiAddr, Errno> {
+        let mut w = WasiAddr::default();
+        result(unsafe { sock_raw::sock_addr_local(fd, &mut w) }).map(|()| w)
+    }
+
+    pub fn addr_remote(fd: Fd) -> Result<WasiAddr, Errno> {
+        let mut w = WasiAddr::default();
+        result(unsafe { sock_raw::sock_addr_remote(fd, &mut w) }).map(|()| w)
+    }
+
+    /// `sock_addr_resolve` of the NUL-terminated `host` (no service) into `out`; returns how
+    /// many addresses the host has (possibly more than `out` holds).
+    pub fn addr_resolve(host: &core::ffi::CStr, hints: &AddrInfoHints, out: &mut [AddrInfo]) -> Result<u32, Errno> {
+        let mut max = 0u32;
+        let size = u32::try_from(out.len()).unwrap_or(u32::MAX);
+        result(unsafe {
+            sock_raw::sock_addr_resolve(host.as_ptr() as *const u8, c"".as_ptr() as *const u8, hints, out.as_mut_ptr(), size, &mut max)
+        })
+        .map(|()| max)
+    }
+
+    /// One datagram into `buf` (truncated to it): its length and sender.
+    pub fn recv_from(fd: Fd, buf: &mut [u8]) -> Result<(usize, WasiAddr), Errno> {
+        let iov = Iovec { buf: buf.as_mut_ptr(), len: buf.len() };
+        let (mut from, mut n) = (WasiAddr::default(), 0u32);
+        result(unsafe { sock_raw::sock_recv_from(fd, &iov, 1, 0, &mut from, &mut n) }).map(|()| ((n as usize).min(buf.len()), from))
+    }
+
+    /// One datagram of `data` to `to`; returns the bytes sent.
+    pub fn send_to(fd: Fd, data: &[u8], to: &WasiAddr) -> Result<usize, Errno> {
+        let iov = Iovec { buf: data.as_ptr(), len: data.len() };
+        let mut n = 0u32;
+        result(unsafe { sock_raw::sock_send_to(fd, &iov, 1, 0, to, &mut n) }).map(|()| n as usize)
+    }
+
+    /// `sock_shutdown` of both directions (WAMR ignores the direction anyway).
+    pub fn shutdown_both(fd: Fd) -> Result<(), Errno> {
+        result(unsafe { sock_raw::sock_shutdown(fd, 3) })
+    }
+
+    pub fn set_linger(fd: Fd, on: bool, secs: i32) -> Result<(), Errno> {
+        result(unsafe { sock_raw::sock_set_linger(fd, on as u32, secs) })
+    }
+
+    pub fn set_reuse_addr(fd: Fd, on: bool) -> Result<(), Errno> {
+        result(unsafe { sock_raw::sock_set_reuse_addr(fd, on as u32) })
+    }
+
+    pub fn set_ipv6_only(fd: Fd, on: bool) -> Result<(), Errno> {
+        result(unsafe { sock_raw::sock_set_ipv6_only(fd, on as u32) })
+    }
+
+    pub fn keep_alive(fd: Fd) -> Result<bool, Errno> {
+        let mut on = 0u8;
+        result(unsafe { sock_raw::sock_get_keep_alive(fd, &mut on) }).map(|()| on != 0)
+    }
+
+    pub fn set_keep_alive(fd: Fd, on: bool) -> Result<(), Errno> {
+        result(unsafe { sock_raw::sock_set_keep_alive(fd, on as u32) })
+    }
+
+    /// A TCP keep-alive time option, in whole seconds (WAMR's unit).
+    #[derive(Clone, Copy)]
+    pub enum KeepAliveTime {
+        /// TCP_KEEPIDLE.
+        Idle,
+        /// TCP_KEEPINTVL.
+        Interval,
+    }
+
+    pub fn keep_alive_time(fd: Fd, which: KeepAliveTime) -> Result<u32, Errno> {
+        let mut secs = 0u32;
+        result(unsafe {
+            match which {
+                KeepAliveTime::Idle => sock_raw::sock_get_tcp_keep_idle(fd, &mut secs),
+                KeepAliveTime::Interval => sock_raw::sock_get_tcp_keep_intvl(fd, &mut secs),
+            }
+        })
+        .map(|()| secs)
+    }
+
+    pub fn set_keep_alive_time(fd: Fd, which: KeepAliveTime, secs: u32) -> Result<(), Errno> {
+        result(unsafe {
+            match which {
+                KeepAliveTime::Idle => sock_raw::sock_set_tcp_keep_idle(fd, secs),
+                KeepAliveTime::Interval => sock_raw::sock_set_tcp_keep_intvl(fd, secs),
+            }
+        })
+    }
+
+    pub fn ip_ttl(fd: Fd) -> Result<u8, Errno> {
+        let mut ttl = 0u8;
+        result(unsafe { sock_raw::sock_get_ip_ttl(fd, &mut ttl) }).map(|()| ttl)
+    }
+
+    pub fn set_ip_ttl(fd: Fd, ttl: u8) -> Result<(), Errno> {
+        result(unsafe { sock_raw::sock_set_ip_ttl(fd, ttl as u32) })
+    }
+
+    /// SO_RCVBUF (`receive`) or SO_SNDBUF. WAMR writes 8 bytes.
+    pub fn buf_size(fd: Fd, receive: bool) -> Result<u64, Errno> {
+        let mut v = 0u64;
+        result(unsafe { if receive { sock_raw::sock_get_recv_buf_size(fd, &mut v) } else { sock_raw::sock_get_send_buf_size(fd, &mut v) } })
+            .map(|()| v)
+    }
+
+    pub fn set_buf_size(fd: Fd, receive: bool, size: u32) -> Result<(), Errno> {
+        result(unsafe { if receive { sock_raw::sock_set_recv_buf_size(fd, size) } else { sock_raw::sock_set_send_buf_size(fd, size) } })
+    }
 }

@@ -1,7 +1,8 @@
 //! The adapter must not compile when an implementation disagrees with the WIT: the exported
 //! entry points are generated from `wit/` and call the hand-written functions with typed
 //! conversions, so a wrong arity, a wrong value width or a wrong return-area type is a
-//! compile error; and every hand-written record, variant and tuple type (`src/wit-types.txt`)
+//! compile error (a flattened record or variant parameter arrives lifted, as one typed value);
+//! and every hand-written record, variant and tuple type (`src/wit-types.txt`)
 //! is checked field by field against the offsets the WIT gives. Each case copies the crate,
 //! breaks one implementation or type, and builds it for `wasm32-wasip1`.
 
@@ -83,7 +84,14 @@ fn mistyped_implementations_do_not_compile() {
     let (ok, err) = build(&d);
     assert!(!ok && err.contains("subscribe_duration"), "{err}");
 
-    // 4. A function the coverage file says is implemented but is not.
+    // 4. A flattened parameter taken as core values: `set-times` lifts each `new-timestamp`
+    //    (three core values) in the generated entry point, which passes the typed value.
+    mutate(&d, "src/filesystem/types.rs", "pub fn descriptor_set_times(this: u32, atim: NewTimestamp,", "pub fn descriptor_set_times(this: u32, atim_tag: u8, atim_s: u64, atim_ns: u32, atim: NewTimestamp,");
+    let (ok, err) = build(&d);
+    assert!(!ok && err.contains("descriptor_set_times") && err.contains("this function takes 7 arguments but 4 arguments were supplied") && err.contains("expected `u8`, found `NewTimestamp`"), "{err}");
+    mutate(&d, "src/filesystem/types.rs", "pub fn descriptor_set_times(this: u32, atim_tag: u8, atim_s: u64, atim_ns: u32, atim: NewTimestamp,", "pub fn descriptor_set_times(this: u32, atim: NewTimestamp,");
+
+    // 5. A function the coverage file says is implemented but is not.
     let d2 = scratch_crate();
     mutate(&d2, "src/io/poll.rs", "pub fn pollable_ready(", "pub fn pollable_ready_renamed(");
     let (ok, err) = build(&d2);

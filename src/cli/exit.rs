@@ -4,10 +4,13 @@ use crate::p1;
 
 /// `exit`: "Exit the current instance and any linked instances."
 ///
-/// `status` is the core encoding of `result`: 0 for `ok` (exit code 0), 1 for `err` (exit
-/// code 1, as on a native host: WASI 0.2.0's `exit` cannot carry other codes).
-pub fn exit(status: u32) -> ! {
-    p1::exit(if status == 0 { 0 } else { 1 })
+/// `ok` is exit code 0, `err` exit code 1, as on a native host (WASI 0.2.0's `exit` cannot
+/// carry other codes).
+pub fn exit(status: crate::abi::WResult<(), ()>) -> ! {
+    p1::exit(match status {
+        crate::abi::WResult::Ok(()) => 0,
+        crate::abi::WResult::Err(()) => 1,
+    })
 }
 
 /// `exit-with-code`: "Exit the current instance and any linked instances, reporting the

@@ -98,8 +98,7 @@ const EILSEQ: p1::Errno = 25;
 /// that is a symbolic link followed by `/` differ by operation (see [`slash_link`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Use {
-    /// `stat-at`, `metadata-hash-at` without `symlink-follow`: the name itself (a link is not
-    /// followed, even with a trailing `/`).
+    /// `stat-at`, `metadata-hash-at` without `symlink-follow`: the link itself.
     StatLink,
     /// Reaching the object: `stat-at`/`metadata-hash-at` with `symlink-follow`, `open-at`
     /// without `create`, `set-times-at`.
@@ -170,22 +169,18 @@ fn slash_stem(p: &[u8]) -> Option<&[u8]> {
 /// WAMR even without `symlink-follow` (so a dangling link's target gets created, a link to a
 /// file passes for a directory, `rename-at` moves what the link points to); wasmtime does
 /// not. Such a path is answered here by [`slash_link_rule`] (one `path_filestat` of the link,
-/// and one of its target when the rule needs it). Two more native answers for any name
-/// followed by `/`: the stat functions without `symlink-follow` ignore the `/` (they
-/// describe the link, or whatever the name is, itself; WAMR says `not-directory` for a file),
-/// and `remove-directory-at` of `DIR/` is `invalid` (natively it is `DIR/.`; WAMR removes
-/// `DIR`). Any other path is handed on unchanged (no extra WASIp1 call unless it ends with
-/// `/`).
+/// and one of its target when the rule needs it), or handed on as the link itself for the
+/// stat functions without `symlink-follow`. Any other path is handed on unchanged (no extra
+/// WASIp1 call unless it ends with `/`).
 fn slash_link(fd: u32, p: &[u8], how: Use) -> Res<&[u8]> {
     let Some(stem) = slash_stem(p) else { return Ok(p) };
-    if how == Use::StatLink {
-        return Ok(stem);
-    }
     match p1::path_filestat(fd, 0, stem) {
         Ok(s) if s.filetype == FILETYPE_SYMBOLIC_LINK => {}
-        Ok(s) if s.filetype == p1::FILETYPE_DIRECTORY && how == Use::RemoveDirectory => return Err(ErrorCode::Invalid),
         // Not a link, or nothing there: the runtime's own answer is the native one.
         _ => return Ok(p),
+    }
+    if how == Use::StatLink {
+        return Ok(stem);
     }
     let target = || match p1::path_filestat(fd, p1::LOOKUP_SYMLINK_FOLLOW, stem) {
         Ok(s) if s.filetype == p1::FILETYPE_DIRECTORY => Ok(Target::Directory),
@@ -321,44 +316,42 @@ pub fn descriptor_set_size(this: u32, size: u64, ret: RetPtr<WResult<(), ErrorCo
     ret.write(r.into());
 }
 
-/// Lifts a `new-timestamp` (core: tag, seconds, nanoseconds) to WASIp1's value and flags:
-/// `(value, set flag, now flag)` bits chosen by the caller.
-fn new_timestamp(tag: u8, seconds: u64, nanos: u32, set: u16, now: u16) -> Res<(u64, u16)> {
-    match tag {
-        0 => Ok((0, 0)),
-        1 => Ok((0, now)),
-        2 => {
+/// `new-timestamp`: `variant { no-change, now, timestamp(datetime) }` (lifted from its core
+/// values by the generated entry points).
+#[repr(C, u8)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewTimestamp {
+    NoChange = 0,
+    Now = 1,
+    Timestamp(Datetime) = 2,
+}
+
+/// A `new-timestamp` as WASIp1's value and flags: `(value, set flag, now flag)` bits chosen
+/// by the caller.
+fn new_timestamp(t: NewTimestamp, set: u16, now: u16) -> Res<(u64, u16)> {
+    match t {
+        NewTimestamp::NoChange => Ok((0, 0)),
+        NewTimestamp::Now => Ok((0, now)),
+        NewTimestamp::Timestamp(Datetime { seconds, nanoseconds }) => {
             // Nanoseconds of a second or more carry into the seconds, as natively.
-            let ns = seconds.checked_mul(1_000_000_000).and_then(|s| s.checked_add(nanos as u64));
+            let ns = seconds.checked_mul(1_000_000_000).and_then(|s| s.checked_add(nanoseconds as u64));
             ns.map(|ns| (ns, set)).ok_or(ErrorCode::Overflow)
         }
-        _ => trap(b"invalid new-timestamp discriminant"),
     }
 }
 
 /// Both timestamps of a `set-times` call as WASIp1 (atim, mtim, fst_flags).
-#[allow(clippy::too_many_arguments)]
-fn times(at: u8, a_s: u64, a_ns: u32, mt: u8, m_s: u64, m_ns: u32) -> Res<(u64, u64, u16)> {
-    let (a, af) = new_timestamp(at, a_s, a_ns, p1::FSTFLAGS_ATIM, p1::FSTFLAGS_ATIM_NOW)?;
-    let (m, mf) = new_timestamp(mt, m_s, m_ns, p1::FSTFLAGS_MTIM, p1::FSTFLAGS_MTIM_NOW)?;
+fn times(atim: NewTimestamp, mtim: NewTimestamp) -> Res<(u64, u64, u16)> {
+    let (a, af) = new_timestamp(atim, p1::FSTFLAGS_ATIM, p1::FSTFLAGS_ATIM_NOW)?;
+    let (m, mf) = new_timestamp(mtim, p1::FSTFLAGS_MTIM, p1::FSTFLAGS_MTIM_NOW)?;
     Ok((a, m, af | mf))
 }
 
 /// `[method]descriptor.set-times`: "Adjust the timestamps of an open file or directory. Note:
 /// This is similar to `futimens` in POSIX."
-#[allow(clippy::too_many_arguments)]
-pub fn descriptor_set_times(
-    this: u32,
-    atim_tag: u8,
-    atim_s: u64,
-    atim_ns: u32,
-    mtim_tag: u8,
-    mtim_s: u64,
-    mtim_ns: u32,
-    ret: RetPtr<WResult<(), ErrorCode>>,
-) {
+pub fn descriptor_set_times(this: u32, atim: NewTimestamp, mtim: NewTimestamp, ret: RetPtr<WResult<(), ErrorCode>>) {
     let d = get(this);
-    let r = times(atim_tag, atim_s, atim_ns, mtim_tag, mtim_s, mtim_ns)
+    let r = times(atim, mtim)
         .and_then(|(a, m, f)| p1::set_times(d.fd, a, m, f).map_err(fd_err));
     ret.write(r.into());
 }
@@ -611,17 +604,13 @@ pub fn descriptor_set_times_at(
     path_flags: u8,
     ptr: *const u8,
     len: usize,
-    atim_tag: u8,
-    atim_s: u64,
-    atim_ns: u32,
-    mtim_tag: u8,
-    mtim_s: u64,
-    mtim_ns: u32,
+    atim: NewTimestamp,
+    mtim: NewTimestamp,
     ret: RetPtr<WResult<(), ErrorCode>>,
 ) {
     let r = get(this).dir().and_then(|fd| {
         let p = path_at(fd, ptr, len, Use::Reach)?;
-        let (a, m, f) = times(atim_tag, atim_s, atim_ns, mtim_tag, mtim_s, mtim_ns)?;
+        let (a, m, f) = times(atim, mtim)?;
         p1::path_set_times(fd, lookup(path_flags), p, a, m, f).map_err(path_err)
     });
     ret.write(r.into());
@@ -961,11 +950,12 @@ mod tests {
 
     #[test]
     fn timestamps_and_types() {
-        assert_eq!(new_timestamp(0, 5, 5, 1, 2), Ok((0, 0)));
-        assert_eq!(new_timestamp(1, 5, 5, 1, 2), Ok((0, 2)));
-        assert_eq!(new_timestamp(2, 5, 7, 1, 2), Ok((5_000_000_007, 1)));
-        assert_eq!(new_timestamp(2, u64::MAX, 0, 1, 2), Err(ErrorCode::Overflow));
-        assert_eq!(new_timestamp(2, 1, 2_000_000_000, 1, 2), Ok((3_000_000_000, 1)), "carries");
+        let at = |seconds, nanoseconds| NewTimestamp::Timestamp(Datetime { seconds, nanoseconds });
+        assert_eq!(new_timestamp(NewTimestamp::NoChange, 1, 2), Ok((0, 0)));
+        assert_eq!(new_timestamp(NewTimestamp::Now, 1, 2), Ok((0, 2)));
+        assert_eq!(new_timestamp(at(5, 7), 1, 2), Ok((5_000_000_007, 1)));
+        assert_eq!(new_timestamp(at(u64::MAX, 0), 1, 2), Err(ErrorCode::Overflow));
+        assert_eq!(new_timestamp(at(1, 2_000_000_000), 1, 2), Ok((3_000_000_000, 1)), "carries");
         assert_eq!(descriptor_type(3), DescriptorType::Directory);
         assert_eq!(descriptor_type(7), DescriptorType::SymbolicLink);
         assert_eq!(descriptor_type(9), DescriptorType::Unknown);

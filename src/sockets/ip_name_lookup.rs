@@ -81,21 +81,17 @@ mod wamr_lookup {
         }
         let mut host = [0u8; 256];
         host[..name.len()].copy_from_slice(name);
+        // The name holds no NUL and is at most 253 bytes: the buffer's NUL ends it.
+        let host = core::ffi::CStr::from_bytes_until_nul(&host).map_err(|_| ErrorCode::InvalidArgument)?;
         let hints = sock::AddrInfoHints { ty: sock::SOCKET_STREAM, family: 2, enabled: 1 };
         let mut infos = [sock::AddrInfo::default(); MAX];
-        let mut max = 0u32;
-        let mut e = unsafe { sock::sock_addr_resolve(host.as_ptr(), c"".as_ptr() as *const u8, &hints, infos.as_mut_ptr(), MAX as u32, &mut max) };
-        if e == crate::p1::EINVAL {
+        let max = match sock::addr_resolve(host, &hints, &mut infos) {
             // WAMR 1.x knows no "unspecified" family in hints (EINVAL): ask without hints
             // (each address then comes once per socket type; de-duplicated below).
-            let none = sock::AddrInfoHints { ty: 0, family: 0, enabled: 0 };
-            e = unsafe { sock::sock_addr_resolve(host.as_ptr(), c"".as_ptr() as *const u8, &none, infos.as_mut_ptr(), MAX as u32, &mut max) };
+            Err(crate::p1::EINVAL) => sock::addr_resolve(host, &sock::AddrInfoHints { ty: 0, family: 0, enabled: 0 }, &mut infos),
+            r => r,
         }
-        match e {
-            0 => {}
-            2 | 63 | 76 => return Err(ErrorCode::PermanentResolverFailure), // not allowed (--allow-resolve)
-            _ => return Err(ErrorCode::NameUnresolvable),
-        }
+        .map_err(crate::errno::to_name_lookup)?;
         for info in infos.iter().take((max as usize).min(MAX)) {
             let a = wamr::from_wasi(&info.addr).ip();
             if !out.contains(&a) {

@@ -2,7 +2,6 @@
 //! socket interface shares (ABI layouts, conversions to WAMR's `__wasi_addr_t`).
 
 use crate::resource::{self, Resource};
-use crate::types::sockets_network::ErrorCode;
 
 /// `[resource-drop]network`.
 pub fn drop_network(this: u32) {
@@ -45,24 +44,6 @@ pub enum IpAddress {
 }
 
 impl IpSocketAddress {
-    /// Lifts the 12 flattened core values of an `ip-socket-address` parameter: the case, then
-    /// the joined payload (ipv4: port, 4 octets; ipv6: port, flow-info, 8 segments, scope-id).
-    pub fn from_flat(f: [i32; 12]) -> IpSocketAddress {
-        match f[0] {
-            0 => IpSocketAddress::Ipv4(Ipv4SocketAddress {
-                port: f[1] as u16,
-                address: [f[2] as u8, f[3] as u8, f[4] as u8, f[5] as u8],
-            }),
-            1 => IpSocketAddress::Ipv6(Ipv6SocketAddress {
-                port: f[1] as u16,
-                flow_info: f[2] as u32,
-                address: core::array::from_fn(|i| f[3 + i] as u16),
-                scope_id: f[11] as u32,
-            }),
-            _ => crate::trap::trap(b"invalid ip-socket-address discriminant"),
-        }
-    }
-
     pub fn is_ipv4(&self) -> bool {
         matches!(self, IpSocketAddress::Ipv4(_))
     }
@@ -143,41 +124,15 @@ pub mod wamr {
     }
 }
 
-/// The socket `error-code` for a WASIp1 errno (WAMR's socket calls).
-pub fn error(errno: u16) -> ErrorCode {
-    match errno {
-        2 | 63 | 76 => ErrorCode::AccessDenied, // EACCES, EPERM, ENOTCAPABLE (address pool)
-        3 => ErrorCode::AddressInUse,          // EADDRINUSE
-        4 => ErrorCode::AddressNotBindable,    // EADDRNOTAVAIL
-        5 | 58 | 52 | 50 | 66 | 67 => ErrorCode::NotSupported, // EAFNOSUPPORT ENOTSUP ENOSYS ENOPROTOOPT EPROTONOSUPPORT EPROTOTYPE
-        6 => ErrorCode::WouldBlock,            // EAGAIN
-        7 | 26 => ErrorCode::ConcurrencyConflict, // EALREADY, EINPROGRESS
-        13 => ErrorCode::ConnectionAborted,    // ECONNABORTED
-        14 => ErrorCode::ConnectionRefused,    // ECONNREFUSED
-        15 | 64 => ErrorCode::ConnectionReset, // ECONNRESET, EPIPE
-        28 | 17 => ErrorCode::InvalidArgument, // EINVAL, EDESTADDRREQ
-        30 | 53 | 8 => ErrorCode::InvalidState, // EISCONN, ENOTCONN, EBADF
-        23 | 40 | 38 => ErrorCode::RemoteUnreachable, // EHOSTUNREACH, ENETUNREACH, ENETDOWN
-        33 | 41 => ErrorCode::NewSocketLimit,  // EMFILE, ENFILE
-        35 => ErrorCode::DatagramTooLarge,     // EMSGSIZE
-        48 | 42 => ErrorCode::OutOfMemory,     // ENOMEM, ENOBUFS
-        73 => ErrorCode::Timeout,              // ETIMEDOUT
-        _ => ErrorCode::Unknown,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn flat_addresses_lift() {
-        let v4 = IpSocketAddress::from_flat([0, 8080, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
-        assert_eq!(v4, IpSocketAddress::Ipv4(Ipv4SocketAddress { port: 8080, address: [127, 0, 0, 1] }));
-        let v6 = IpSocketAddress::from_flat([1, 443, 5, 0xfe80, 0, 0, 0, 0, 0, 0, 1, 7]);
-        let IpSocketAddress::Ipv6(a) = v6 else { panic!() };
-        assert_eq!((a.port, a.flow_info, a.address[0], a.address[7], a.scope_id), (443, 5, 0xfe80, 1, 7));
+    fn address_parts() {
+        let v4 = IpSocketAddress::Ipv4(Ipv4SocketAddress { port: 8080, address: [127, 0, 0, 1] });
+        assert_eq!((v4.is_ipv4(), v4.port(), v4.ip()), (true, 8080, IpAddress::Ipv4([127, 0, 0, 1])));
         assert!(IpAddress::Ipv6([0; 8]).is_unspecified());
-        assert_eq!(error(14), ErrorCode::ConnectionRefused);
+        assert!(!IpAddress::Ipv4([0, 0, 0, 1]).is_unspecified());
     }
 }

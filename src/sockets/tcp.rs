@@ -25,9 +25,10 @@
 use crate::abi::{RetPtr, Tuple2, WResult};
 use crate::io::poll::{self, Wait};
 use crate::io::streams::{self, Mode};
-use crate::p1::sock;
+use crate::p1::sock::{self, KeepAliveTime};
 use crate::resource::{self, Resource};
-use crate::sockets::network::{self, IpSocketAddress, error, wamr};
+use crate::errno::to_sockets as error;
+use crate::sockets::network::{self, IpSocketAddress, wamr};
 use crate::types::sockets_network::ErrorCode;
 
 type Res<T> = Result<T, ErrorCode>;
@@ -74,17 +75,16 @@ fn get(h: u32) -> &'static mut TcpSocket {
 
 /// Opens a WAMR socket of `ty` for the family; IPv6 sockets are IPv6-only, as natively.
 pub fn open(ipv6: bool, ty: i32) -> Res<u32> {
-    let mut fd = 0;
-    sock::ok(unsafe { sock::sock_open(0, ipv6 as i32, ty, &mut fd) }).map_err(error)?;
+    let fd = sock::open(ipv6, ty).map_err(error)?;
     if ipv6 {
-        let _ = unsafe { sock::sock_set_ipv6_only(fd, 1) };
+        let _ = sock::set_ipv6_only(fd, true);
     }
     Ok(fd)
 }
 
 /// Makes a host socket non-blocking; whether the runtime allowed it.
 pub fn set_nonblocking(fd: u32) -> bool {
-    sock::ok(unsafe { sock::fd_fdstat_set_flags(fd, sock::FDFLAGS_NONBLOCK) }).is_ok()
+    sock::set_nonblocking(fd).is_ok()
 }
 
 /// Checks a local or remote address against the socket's family (the WIT's
@@ -125,26 +125,21 @@ pub fn bind_or_defer(fd: u32, a: &IpSocketAddress, tcp: bool) -> Res<bool> {
 /// abortive linger reset after.
 pub fn bind(fd: u32, a: &IpSocketAddress, tcp: bool) -> Res<()> {
     if tcp {
-        let _ = unsafe { sock::sock_set_reuse_addr(fd, 1) };
+        let _ = sock::set_reuse_addr(fd, true);
     }
-    let w = wamr::to_wasi(a);
-    sock::ok(unsafe { sock::sock_bind(fd, &w) }).map_err(error)?;
+    sock::bind(fd, &wamr::to_wasi(a)).map_err(error)?;
     if tcp {
-        let _ = unsafe { sock::sock_set_linger(fd, 0, 0) };
+        let _ = sock::set_linger(fd, false, 0);
     }
     Ok(())
 }
 
 pub fn local(fd: u32) -> Res<IpSocketAddress> {
-    let mut w = sock::WasiAddr::default();
-    sock::ok(unsafe { sock::sock_addr_local(fd, &mut w) }).map_err(error)?;
-    Ok(wamr::from_wasi(&w))
+    sock::addr_local(fd).map(|w| wamr::from_wasi(&w)).map_err(error)
 }
 
 pub fn remote(fd: u32) -> Res<IpSocketAddress> {
-    let mut w = sock::WasiAddr::default();
-    sock::ok(unsafe { sock::sock_addr_remote(fd, &mut w) }).map_err(error)?;
-    Ok(wamr::from_wasi(&w))
+    sock::addr_remote(fd).map(|w| wamr::from_wasi(&w)).map_err(error)
 }
 
 /// `create-tcp-socket`: "Create a new TCP socket. Similar to `socket(AF_INET or AF_INET6,
@@ -177,15 +172,8 @@ pub fn create_tcp_socket(family: u8, ret: RetPtr<WResult<u32, ErrorCode>>) {
 /// is zero, the socket will be bound to a random free port. … Typical errors: `invalid-argument`
 /// the `local-address` has the wrong address family, `invalid-state` the socket is already
 /// bound, `address-in-use`, `address-not-bindable`."
-#[allow(clippy::too_many_arguments)]
-pub fn tcp_socket_start_bind(
-    this: u32,
-    net: u32,
-    a0: i32, a1: i32, a2: i32, a3: i32, a4: i32, a5: i32, a6: i32, a7: i32, a8: i32, a9: i32, a10: i32, a11: i32,
-    ret: RetPtr<WResult<(), ErrorCode>>,
-) {
+pub fn tcp_socket_start_bind(this: u32, net: u32, a: IpSocketAddress, ret: RetPtr<WResult<(), ErrorCode>>) {
     resource::check(net, Resource::Network);
-    let a = IpSocketAddress::from_flat([a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]);
     let s = get(this);
     let r = (|| {
         match s.state {
@@ -225,15 +213,8 @@ pub fn tcp_socket_finish_bind(this: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
 /// the `local-address` of the socket is updated… Typical errors: `invalid-argument` (wrong
 /// family, unspecified IP, port 0), `invalid-state` (already connected or listening),
 /// `connection-refused`, `remote-unreachable`, `timeout`…"
-#[allow(clippy::too_many_arguments)]
-pub fn tcp_socket_start_connect(
-    this: u32,
-    net: u32,
-    a0: i32, a1: i32, a2: i32, a3: i32, a4: i32, a5: i32, a6: i32, a7: i32, a8: i32, a9: i32, a10: i32, a11: i32,
-    ret: RetPtr<WResult<(), ErrorCode>>,
-) {
+pub fn tcp_socket_start_connect(this: u32, net: u32, a: IpSocketAddress, ret: RetPtr<WResult<(), ErrorCode>>) {
     resource::check(net, Resource::Network);
-    let a = IpSocketAddress::from_flat([a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]);
     let s = get(this);
     let r = (|| {
         match s.state {
@@ -254,8 +235,7 @@ pub fn tcp_socket_start_connect(
         // A non-blocking host socket answers EINPROGRESS (the pollable waits for the
         // outcome); an immediate outcome, or any outcome of a blocking host socket, is
         // reported by finish-connect.
-        let w = wamr::to_wasi(&a);
-        s.state = match sock::ok(unsafe { sock::sock_connect(s.fd, &w) }) {
+        s.state = match sock::connect(s.fd, &wamr::to_wasi(&a)) {
             Err(sock::EINPROGRESS) if s.nonblocking => State::Connecting,
             r => State::ConnectStarted(r.err().map(error)),
         };
@@ -317,7 +297,7 @@ pub fn tcp_socket_finish_connect(this: u32, ret: RetPtr<WResult<Tuple2<u32, u32>
 pub fn tcp_socket_start_listen(this: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
     let s = get(this);
     let r = match s.state {
-        State::Bound => sock::ok(unsafe { sock::sock_listen(s.fd, s.backlog) }).map_err(error),
+        State::Bound => sock::listen(s.fd, s.backlog).map_err(error),
         State::BindStarted | State::ListenStarted | State::ConnectStarted(_) | State::Connecting => Err(ErrorCode::ConcurrencyConflict),
         _ => Err(ErrorCode::InvalidState),
     };
@@ -346,9 +326,8 @@ pub fn tcp_socket_accept(this: u32, ret: RetPtr<WResult<AcceptResult, ErrorCode>
         if !streams::readable_now(s.fd) {
             return Err(ErrorCode::WouldBlock);
         }
-        let mut nfd = 0;
-        sock::ok(unsafe { sock::sock_accept(s.fd, 0, &mut nfd) }).map_err(error)?;
-        let _ = unsafe { sock::sock_set_linger(nfd, 0, 0) };
+        let nfd = sock::accept(s.fd).map_err(error)?;
+        let _ = sock::set_linger(nfd, false, 0);
         let nonblocking = set_nonblocking(nfd);
         let h = resource::push(Resource::TcpSocket(TcpSocket {
             fd: nfd,
@@ -411,7 +390,7 @@ pub fn tcp_socket_set_listen_backlog_size(this: u32, value: u64, ret: RetPtr<WRe
     } else {
         s.backlog = value.min(i32::MAX as u64) as u32;
         if s.state == State::Listening {
-            sock::ok(unsafe { sock::sock_listen(s.fd, s.backlog) }).map_err(error)
+            sock::listen(s.fd, s.backlog).map_err(error)
         } else {
             Ok(())
         }
@@ -422,13 +401,12 @@ pub fn tcp_socket_set_listen_backlog_size(this: u32, value: u64, ret: RetPtr<WRe
 /// `[method]tcp-socket.keep-alive-enabled`: "Enables or disables keepalive. … Equivalent to the
 /// SO_KEEPALIVE socket option."
 pub fn tcp_socket_keep_alive_enabled(this: u32, ret: RetPtr<WResult<bool, ErrorCode>>) {
-    let mut on = 0u8;
-    ret.write(sock::ok(unsafe { sock::sock_get_keep_alive(get(this).fd, &mut on) }).map(|()| on != 0).map_err(error).into());
+    ret.write(sock::keep_alive(get(this).fd).map_err(error).into());
 }
 
 /// `[method]tcp-socket.set-keep-alive-enabled`.
 pub fn tcp_socket_set_keep_alive_enabled(this: u32, value: bool, ret: RetPtr<WResult<(), ErrorCode>>) {
-    ret.write(sock::ok(unsafe { sock::sock_set_keep_alive(get(this).fd, value as u32) }).map_err(error).into());
+    ret.write(sock::set_keep_alive(get(this).fd, value).map_err(error).into());
 }
 
 /// Seconds (WAMR's unit) to a WIT `duration` (ns), and back rounding up; 0 is invalid.
@@ -440,42 +418,38 @@ fn secs_from_ns(ns: u64) -> Res<u32> {
 }
 
 /// Reads a WAMR keep-alive option (whole seconds) as a WIT `duration`.
-fn get_secs(get: impl FnOnce(&mut u32) -> u16) -> Res<u64> {
-    let mut secs = 0u32;
-    sock::ok(get(&mut secs)).map(|()| secs as u64 * 1_000_000_000).map_err(error)
+fn get_secs(this: u32, which: KeepAliveTime) -> Res<u64> {
+    sock::keep_alive_time(get(this).fd, which).map(|secs| secs as u64 * 1_000_000_000).map_err(error)
 }
 
 /// Sets a WAMR keep-alive option from a WIT `duration` (rounded up to whole seconds).
-fn set_secs(value: u64, set: impl FnOnce(u32) -> u16) -> Res<()> {
-    secs_from_ns(value).and_then(|s| sock::ok(set(s)).map_err(error))
+fn set_secs(this: u32, which: KeepAliveTime, value: u64) -> Res<()> {
+    let fd = get(this).fd;
+    secs_from_ns(value).and_then(|s| sock::set_keep_alive_time(fd, which, s).map_err(error))
 }
 
 /// `[method]tcp-socket.keep-alive-idle-time`: "Amount of time the connection has to be idle
 /// before TCP starts sending keepalive packets. … Equivalent to the TCP_KEEPIDLE socket
 /// option." (WAMR works in whole seconds.)
 pub fn tcp_socket_keep_alive_idle_time(this: u32, ret: RetPtr<WResult<u64, ErrorCode>>) {
-    let fd = get(this).fd;
-    ret.write(get_secs(|v| unsafe { sock::sock_get_tcp_keep_idle(fd, v) }).into());
+    ret.write(get_secs(this, KeepAliveTime::Idle).into());
 }
 
 /// `[method]tcp-socket.set-keep-alive-idle-time`: "If the provided value is 0, an
 /// `invalid-argument` error is returned."
 pub fn tcp_socket_set_keep_alive_idle_time(this: u32, value: u64, ret: RetPtr<WResult<(), ErrorCode>>) {
-    let fd = get(this).fd;
-    ret.write(set_secs(value, |v| unsafe { sock::sock_set_tcp_keep_idle(fd, v) }).into());
+    ret.write(set_secs(this, KeepAliveTime::Idle, value).into());
 }
 
 /// `[method]tcp-socket.keep-alive-interval`: "The time between keepalive packets. …
 /// Equivalent to the TCP_KEEPINTVL socket option."
 pub fn tcp_socket_keep_alive_interval(this: u32, ret: RetPtr<WResult<u64, ErrorCode>>) {
-    let fd = get(this).fd;
-    ret.write(get_secs(|v| unsafe { sock::sock_get_tcp_keep_intvl(fd, v) }).into());
+    ret.write(get_secs(this, KeepAliveTime::Interval).into());
 }
 
 /// `[method]tcp-socket.set-keep-alive-interval`.
 pub fn tcp_socket_set_keep_alive_interval(this: u32, value: u64, ret: RetPtr<WResult<(), ErrorCode>>) {
-    let fd = get(this).fd;
-    ret.write(set_secs(value, |v| unsafe { sock::sock_set_tcp_keep_intvl(fd, v) }).into());
+    ret.write(set_secs(this, KeepAliveTime::Interval, value).into());
 }
 
 /// `[method]tcp-socket.keep-alive-count`: "The maximum amount of keepalive packets TCP should
@@ -507,22 +481,19 @@ pub fn tcp_socket_set_hop_limit(this: u32, value: u8, ret: RetPtr<WResult<(), Er
 }
 
 pub fn hop_limit(fd: u32) -> Res<u8> {
-    let mut ttl = 0u8;
-    sock::ok(unsafe { sock::sock_get_ip_ttl(fd, &mut ttl) }).map(|()| ttl).map_err(error)
+    sock::ip_ttl(fd).map_err(error)
 }
 
 pub fn set_hop_limit(fd: u32, value: u8) -> Res<()> {
     if value == 0 {
         return Err(ErrorCode::InvalidArgument);
     }
-    sock::ok(unsafe { sock::sock_set_ip_ttl(fd, value as u32) }).map_err(error)
+    sock::set_ip_ttl(fd, value).map_err(error)
 }
 
 /// Buffer sizes (shared with UDP). WAMR writes 8 bytes for the getters.
 pub fn buffer_size(fd: u32, receive: bool) -> Res<u64> {
-    let mut v = 0u64;
-    let e = unsafe { if receive { sock::sock_get_recv_buf_size(fd, &mut v) } else { sock::sock_get_send_buf_size(fd, &mut v) } };
-    sock::ok(e).map(|()| v).map_err(error)
+    sock::buf_size(fd, receive).map_err(error)
 }
 
 pub fn set_buffer_size(fd: u32, receive: bool, value: u64) -> Res<()> {
@@ -530,8 +501,7 @@ pub fn set_buffer_size(fd: u32, receive: bool, value: u64) -> Res<()> {
         return Err(ErrorCode::InvalidArgument);
     }
     let v = value.min(i32::MAX as u64) as u32;
-    let e = unsafe { if receive { sock::sock_set_recv_buf_size(fd, v) } else { sock::sock_set_send_buf_size(fd, v) } };
-    sock::ok(e).map_err(error)
+    sock::set_buf_size(fd, receive, v).map_err(error)
 }
 
 /// `[method]tcp-socket.receive-buffer-size`: "The kernel buffer space reserved for sends/receives
@@ -604,7 +574,7 @@ pub fn tcp_socket_shutdown(this: u32, how: u8, ret: RetPtr<WResult<(), ErrorCode
         if let Some(o) = resource::try_get::<streams::OutputStream>(s.output).filter(|o| o.fd == s.fd) {
             o.shut_down();
         }
-        let _ = unsafe { sock::sock_shutdown(s.fd, 3) };
+        let _ = sock::shutdown_both(s.fd);
     }
     ret.write(WResult::Ok(()));
 }

@@ -15,7 +15,8 @@ use crate::abi::{self, List, RetPtr, Tuple2, WResult};
 use crate::io::poll::{self, Wait};
 use crate::p1::{self, sock};
 use crate::resource::{self, Resource};
-use crate::sockets::network::{self, IpSocketAddress, error, wamr};
+use crate::errno::to_sockets as error;
+use crate::sockets::network::{self, IpSocketAddress, wamr};
 use crate::sockets::tcp::{self, State};
 use crate::types::sockets_network::ErrorCode;
 
@@ -74,15 +75,8 @@ fn get(h: u32) -> &'static mut UdpSocket {
 /// `[method]udp-socket.start-bind`: "Bind the socket to a specific network on the provided IP
 /// address and port. … `invalid-argument` the `local-address` has the wrong address family,
 /// `invalid-state` the socket is already bound."
-#[allow(clippy::too_many_arguments)]
-pub fn udp_socket_start_bind(
-    this: u32,
-    net: u32,
-    a0: i32, a1: i32, a2: i32, a3: i32, a4: i32, a5: i32, a6: i32, a7: i32, a8: i32, a9: i32, a10: i32, a11: i32,
-    ret: RetPtr<WResult<(), ErrorCode>>,
-) {
+pub fn udp_socket_start_bind(this: u32, net: u32, a: IpSocketAddress, ret: RetPtr<WResult<(), ErrorCode>>) {
     resource::check(net, Resource::Network);
-    let a = IpSocketAddress::from_flat([a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]);
     let s = get(this);
     let r = match s.state {
         State::Unbound => tcp::check_family(s.ipv6, &a).and_then(|()| tcp::bind_or_defer(s.fd, &a, false)).map(|_| ()),
@@ -105,13 +99,7 @@ pub fn udp_socket_finish_bind(this: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
 /// generate any network traffic. … If `remote-address` is set, only datagrams from that
 /// address are received and `send` without an address goes there. … `invalid-state` the
 /// socket is not bound."
-#[allow(clippy::too_many_arguments)]
-pub fn udp_socket_stream(
-    this: u32,
-    has_remote: i32,
-    a0: i32, a1: i32, a2: i32, a3: i32, a4: i32, a5: i32, a6: i32, a7: i32, a8: i32, a9: i32, a10: i32, a11: i32,
-    ret: RetPtr<WResult<Tuple2<u32, u32>, ErrorCode>>,
-) {
+pub fn udp_socket_stream(this: u32, remote: abi::WOption<IpSocketAddress>, ret: RetPtr<WResult<Tuple2<u32, u32>, ErrorCode>>) {
     let s = *get(this);
     // As wasmtime: the previous streams must have been dropped.
     if resource::has_child(this, |r| matches!(r, Resource::IncomingDatagramStream(_) | Resource::OutgoingDatagramStream(_))) {
@@ -122,14 +110,12 @@ pub fn udp_socket_stream(
             return Err(ErrorCode::InvalidState);
         }
         let mut connected = false;
-        if has_remote != 0 {
-            let a = IpSocketAddress::from_flat([a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]);
+        if let abi::WOption::Some(a) = remote {
             tcp::check_family(s.ipv6, &a)?;
             if a.ip().is_unspecified() || a.port() == 0 {
                 return Err(ErrorCode::InvalidArgument);
             }
-            let w = wamr::to_wasi(&a);
-            sock::ok(unsafe { sock::sock_connect(s.fd, &w) }).map_err(error)?;
+            sock::connect(s.fd, &wamr::to_wasi(&a)).map_err(error)?;
             connected = true;
         }
         get(this).connected = connected;
@@ -231,16 +217,13 @@ pub fn incoming_datagram_stream_receive(this: u32, max_results: u64, ret: RetPtr
     let mut failure = None;
     let buf = crate::scratch::datagram(MAX_DATAGRAM);
     while n < max && crate::io::streams::readable_now(fd) {
-        let iov = p1::Iovec { buf: buf.as_mut_ptr(), len: buf.len() };
-        let mut from = sock::WasiAddr::default();
-        let mut len = 0u32;
-        match sock::ok(unsafe { sock::sock_recv_from(fd, &iov, 1, 0, &mut from, &mut len) }) {
-            Ok(()) => {
+        match sock::recv_from(fd, buf) {
+            Ok((len, from)) => {
                 let remote_address = wamr::from_wasi(&from);
                 if peer.is_some_and(|p| p != remote_address) {
                     continue;
                 }
-                got[n] = Some(IncomingDatagram { data: abi::owned(&[&buf[..len as usize]]), remote_address });
+                got[n] = Some(IncomingDatagram { data: abi::owned(&[&buf[..len]]), remote_address });
                 n += 1;
             }
             Err(p1::EAGAIN) => break,
@@ -320,10 +303,7 @@ pub fn outgoing_datagram_stream_send(this: u32, ptr: *const OutgoingDatagram, le
         let r = to.and_then(|a| {
             // SAFETY: the datagram's data list, valid for the call.
             let data = unsafe { abi::bytes(d.data.ptr(), d.data.len as usize) };
-            let iov = p1::Iovec { buf: data.as_ptr(), len: data.len() };
-            let w = wamr::to_wasi(&a);
-            let mut n = 0u32;
-            sock::ok(unsafe { sock::sock_send_to(s.fd, &iov, 1, 0, &w, &mut n) }).map_err(error)
+            sock::send_to(s.fd, data, &wamr::to_wasi(&a)).map(|_| ()).map_err(error)
         });
         match r {
             Ok(()) => sent += 1,

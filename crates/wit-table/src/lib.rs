@@ -116,6 +116,9 @@ pub struct Import {
     /// The `string` and `list` parameters, which the shim lifts (bounds, alignment, UTF-8)
     /// before the implementation runs, as the canonical ABI does.
     pub lists: Vec<ListParam>,
+    /// The record, variant, option, tuple and result parameters passed flattened: lifted by
+    /// the shim into the implementation's typed value ([`rust_types`] fills it).
+    pub lifts: Vec<FlatLift>,
     /// The Rust type of the return area, derived from the WIT result and the adapter's table
     /// of hand-written types (`src/wit-types.txt`) by [`rust_types`]; `None` leaves it to the
     /// implementation (only its size and alignment are then checked).
@@ -129,6 +132,16 @@ pub enum ListKind {
     String,
     /// Elements of this size and alignment (wasm32).
     List { size: usize, align: usize },
+}
+
+/// A flattened parameter of a compound type, lifted in the shim: the core parameters
+/// `core_index..core_index + count` become the one Rust value `expr` (written in terms of
+/// `p<i>`), with the canonical ABI's checks (an invalid discriminant traps).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlatLift {
+    pub core_index: usize,
+    pub count: usize,
+    pub expr: String,
 }
 
 /// A `string` or `list` parameter, passed as `(ptr, len)` in two core parameters.
@@ -516,6 +529,7 @@ pub fn load_with(wit_dir: &Path, coverage: &Path, overrides: Option<&Path>) -> R
                 unsupported: if status == Status::Unsupported { unsupported } else { None },
                 status,
                 lists,
+                lifts: Vec::new(),
                 ret_rust: None,
             });
         }
@@ -577,16 +591,22 @@ pub fn render_shims(table: &[Import]) -> String {
         match &imp.status {
             Status::Full | Status::Partial(_) => {
                 let n = imp.params.len();
-                let args: Vec<String> = (0..n)
-                    .map(|i| {
-                        if imp.retptr && i == n - 1 {
-                            let ty = imp.ret_rust.as_deref().unwrap_or("_");
-                            format!("crate::abi::ret_area::<{}, {}, {ty}>(p{i})", imp.ret_size, imp.ret_align)
-                        } else {
-                            format!("crate::abi::FromCore::from_core(p{i})")
-                        }
-                    })
-                    .collect();
+                let mut args: Vec<String> = Vec::new();
+                let mut i = 0;
+                while i < n {
+                    if let Some(l) = imp.lifts.iter().find(|l| l.core_index == i) {
+                        args.push(l.expr.clone());
+                        i += l.count;
+                        continue;
+                    }
+                    args.push(if imp.retptr && i == n - 1 {
+                        let ty = imp.ret_rust.as_deref().unwrap_or("_");
+                        format!("crate::abi::ret_area::<{}, {}, {ty}>(p{i})", imp.ret_size, imp.ret_align)
+                    } else {
+                        format!("crate::abi::FromCore::from_core(p{i})")
+                    });
+                    i += 1;
+                }
                 let call = format!("crate::{}::{}({})", imp.rust_module, imp.rust_fn, args.join(", "));
                 if imp.results.is_empty() {
                     let _ = writeln!(s, "    {call}");
@@ -788,6 +808,113 @@ impl Typer<'_> {
         })
     }
 
+    /// The Rust expression lifting a value of WIT type `t` from its flat core values `vals`
+    /// (each a Rust expression and the core type it has), as the canonical ABI's `lift_flat`
+    /// does: integers are truncated, `bool` is any non-zero value, and a variant's case picks
+    /// its payload's values out of the joined ones (an i64 slot narrowed to an i32 case
+    /// value); a discriminant out of range traps.
+    fn lift(&mut self, t: &Type, ctx: &str, vals: &[(String, WasmType)]) -> Result<String> {
+        let one = || -> Result<&str> {
+            match vals {
+                [(v, _)] => Ok(v.as_str()),
+                _ => bail!("{ctx}: {} flat values for a scalar", vals.len()),
+            }
+        };
+        Ok(match deref(self.resolve, t) {
+            Type::Bool => format!("({} != 0)", one()?),
+            Type::U8 | Type::U16 | Type::U32 | Type::U64 | Type::S8 | Type::S16 | Type::S32 | Type::S64 => {
+                format!("({} as {})", one()?, self.rust(t, ctx)?)
+            }
+            Type::Id(id) => {
+                let ty = self.rust(t, ctx)?;
+                let kind = self.resolve.types[id].kind.clone();
+                let name = wit_type(self.resolve, t);
+                match &kind {
+                    TypeDefKind::Record(r) => {
+                        let tys: Vec<Type> = r.fields.iter().map(|f| f.ty).collect();
+                        let names: Vec<String> = r.fields.iter().map(|f| rust_field(&f.name)).collect();
+                        format!("{ty} {{ {} }}", self.lift_fields(&tys, ctx, vals, Some(&names))?)
+                    }
+                    TypeDefKind::Tuple(tu) => {
+                        // As `rust` typed it: a hand-written struct, an array or a `Tuple2`.
+                        if let Some(rt) = self.map.values().find(|rt| rt.path == ty).cloned() {
+                            format!("{ty} {{ {} }}", self.lift_fields(&tu.types, ctx, vals, Some(&rt.fields))?)
+                        } else if ty.starts_with('[') {
+                            format!("[{}]", self.lift_fields(&tu.types, ctx, vals, None)?)
+                        } else {
+                            format!("crate::abi::Tuple2({})", self.lift_fields(&tu.types, ctx, vals, None)?)
+                        }
+                    }
+                    TypeDefKind::Variant(v) => {
+                        let cases: Vec<(String, Option<Type>)> = v.cases.iter().map(|c| (format!("{ty}::{}", camel(&c.name)), c.ty)).collect();
+                        self.lift_cases(&cases, &name, ctx, vals)?
+                    }
+                    TypeDefKind::Option(e) => {
+                        let cases = [(format!("crate::abi::WOption::<{}>::None", self.rust(e, ctx)?), None), ("crate::abi::WOption::Some".to_string(), Some(*e))];
+                        self.lift_cases(&cases, &name, ctx, vals)?
+                    }
+                    TypeDefKind::Result(r) => {
+                        // A case without a payload holds `()`.
+                        let ctor = |c: &str, t: &Option<Type>| format!("crate::abi::WResult::{c}{}", if t.is_some() { "" } else { "(())" });
+                        let cases = [(ctor("Ok", &r.ok), r.ok), (ctor("Err", &r.err), r.err)];
+                        self.lift_cases(&cases, &name, ctx, vals)?
+                    }
+                    k => bail!("{ctx}: a {k:?} inside a flattened parameter is not lifted by the shims"),
+                }
+            }
+            t => bail!("{ctx}: a {t:?} inside a flattened parameter is not lifted by the shims"),
+        })
+    }
+
+    /// The lifted fields of a record or tuple, `name: expr, …` (or `expr, …` unnamed).
+    fn lift_fields(&mut self, tys: &[Type], ctx: &str, vals: &[(String, WasmType)], names: Option<&[String]>) -> Result<String> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        for (i, t) in tys.iter().enumerate() {
+            let n = self.flat(t)?.len();
+            let e = self.lift(t, ctx, vals.get(at..at + n).context("too few flat values")?)?;
+            out.push(match names {
+                Some(names) => format!("{}: {e}", names[i]),
+                None => e,
+            });
+            at += n;
+        }
+        Ok(out.join(", "))
+    }
+
+    /// A `match` on the discriminant `vals[0]` over `cases` (constructor, payload type).
+    fn lift_cases(&mut self, cases: &[(String, Option<Type>)], name: &str, ctx: &str, vals: &[(String, WasmType)]) -> Result<String> {
+        let (disc, joined) = vals.split_first().context("a variant without a discriminant")?;
+        let mut arms = Vec::new();
+        for (i, (ctor, payload)) in cases.iter().enumerate() {
+            let Some(pt) = payload else {
+                arms.push(format!("{i} => {ctor}"));
+                continue;
+            };
+            let want = self.flat(pt)?;
+            let mut case_vals = Vec::new();
+            for (w, (v, have)) in want.iter().zip(joined) {
+                case_vals.push(match (w, have) {
+                    (a, b) if a == b => (v.clone(), *w),
+                    (WasmType::I32, WasmType::I64) => (format!("({v} as i32)"), WasmType::I32),
+                    (a, b) => bail!("{ctx}: {name}: a {a:?} case value in a {b:?} slot is not lifted by the shims"),
+                });
+            }
+            arms.push(format!("{i} => {ctor}({})", self.lift(pt, ctx, &case_vals)?));
+        }
+        Ok(format!("match {} {{ {}, _ => crate::trap::trap(b\"invalid {name} discriminant\") }}", disc.0, arms.join(", ")))
+    }
+
+    /// The flat core types of `t`.
+    fn flat(&self, t: &Type) -> Result<Vec<WasmType>> {
+        let mut storage = [WasmType::I32; Resolve::MAX_FLAT_PARAMS + 1];
+        let mut flat = wit_parser::abi::FlatTypes::new(&mut storage);
+        if !self.resolve.push_flat(t, &mut flat) {
+            bail!("too many flat values");
+        }
+        Ok(flat.to_vec())
+    }
+
     /// The hand-written type for `key` in `iface`, with its layout checks (once).
     fn hand_written(&mut self, t: &Type, iface: &str, key: &str) -> Result<String> {
         let rt = self
@@ -912,6 +1039,24 @@ pub fn rust_types(wit_dir: &Path, rust_types: &str, table: &mut [Import]) -> Res
         let WorldItem::Interface { id, .. } = item else { continue };
         let interface = interface_name(&resolve, *id)?;
         for (fname, f) in &resolve.interfaces[*id].functions {
+            // The flattened compound parameters of the functions this build implements.
+            if let Some(imp) = table
+                .iter_mut()
+                .find(|i| i.interface == interface && i.name == *fname && matches!(i.status, Status::Full | Status::Partial(_)))
+            {
+                let mut index = 0;
+                for p in &f.params {
+                    let flat = ty.flat(&p.ty)?;
+                    let compound = matches!(deref(&resolve, &p.ty), Type::Id(id) if matches!(resolve.types[id].kind,
+                        TypeDefKind::Record(_) | TypeDefKind::Variant(_) | TypeDefKind::Option(_) | TypeDefKind::Tuple(_) | TypeDefKind::Result(_)));
+                    if compound {
+                        let vals: Vec<(String, WasmType)> = flat.iter().enumerate().map(|(k, w)| (format!("p{}", index + k), *w)).collect();
+                        let expr = ty.lift(&p.ty, &interface, &vals).with_context(|| format!("{interface} {fname} `{}`", p.name))?;
+                        imp.lifts.push(FlatLift { core_index: index, count: flat.len(), expr });
+                    }
+                    index += flat.len();
+                }
+            }
             let Some(t) = &f.result else { continue };
             if !resolve.wasm_signature(AbiVariant::GuestImport, f).retptr {
                 continue;
@@ -1099,9 +1244,41 @@ mod tests {
         assert!(rust_types(&root().join("wit"), "", &mut w).is_err(), "datetime unmapped");
     }
 
+    /// Flattened compound parameters are lifted by the shims: an `ip-socket-address` from its
+    /// twelve core values, a `new-timestamp` from three, an invalid discriminant trapping.
+    #[test]
+    fn flattened_parameters_are_lifted() {
+        let map = std::fs::read_to_string(root().join("src/wit-types.txt")).unwrap();
+        let mut w = load_with(&root().join("wit"), &root().join("src/coverage.txt"), Some(&root().join("src/coverage-wamr.txt"))).unwrap();
+        rust_types(&root().join("wit"), &map, &mut w).unwrap();
+        let row = |n: &str| w.iter().find(|i| i.name == n).unwrap_or_else(|| panic!("{n}")).clone();
+        let bind = row("[method]tcp-socket.start-bind");
+        assert_eq!(bind.lifts.len(), 1);
+        let l = &bind.lifts[0];
+        assert_eq!((l.core_index, l.count), (2, 12));
+        assert!(l.expr.starts_with("match p2 { 0 => crate::sockets::network::IpSocketAddress::Ipv4(crate::sockets::network::Ipv4SocketAddress { port: (p3 as u16), address: [(p4 as u8), (p5 as u8), (p6 as u8), (p7 as u8)] }), "), "{}", l.expr);
+        assert!(l.expr.contains("scope_id: (p13 as u32) })"), "{}", l.expr);
+        assert!(l.expr.ends_with("_ => crate::trap::trap(b\"invalid ip-socket-address discriminant\") }"), "{}", l.expr);
+        let stream = row("[method]udp-socket.stream");
+        assert_eq!((stream.lifts[0].core_index, stream.lifts[0].count), (1, 13));
+        assert!(stream.lifts[0].expr.starts_with("match p1 { 0 => crate::abi::WOption::<crate::sockets::network::IpSocketAddress>::None, 1 => crate::abi::WOption::Some(match p2 {"), "{}", stream.lifts[0].expr);
+        let times = row("[method]descriptor.set-times-at");
+        let spans: Vec<(usize, usize)> = times.lifts.iter().map(|l| (l.core_index, l.count)).collect();
+        assert_eq!(spans, [(4, 3), (7, 3)], "after self, path-flags and the path's two values");
+        assert!(times.lifts[0].expr.contains("2 => crate::filesystem::types::NewTimestamp::Timestamp(crate::clocks::wall_clock::Datetime { seconds: (p5 as u64), nanoseconds: (p6 as u32) })"), "{}", times.lifts[0].expr);
+        // The shim passes the lifted value in place of its core values.
+        let shims = render_shims(&w);
+        assert!(shims.contains("crate::filesystem::types::descriptor_set_times(crate::abi::FromCore::from_core(p0), match p1 {"), "set-times shim");
+        // No other function has such a parameter unlifted: every compound one is listed.
+        let lifted: Vec<&str> = w.iter().filter(|i| !i.lifts.is_empty()).map(|i| i.name.as_str()).collect();
+        assert_eq!(row("exit").lifts[0].expr, "match p0 { 0 => crate::abi::WResult::Ok(()), 1 => crate::abi::WResult::Err(()), _ => crate::trap::trap(b\"invalid result discriminant\") }");
+        assert_eq!(lifted, ["exit", "[method]descriptor.set-times", "[method]descriptor.set-times-at", "[method]udp-socket.start-bind", "[method]udp-socket.stream", "[method]tcp-socket.start-bind", "[method]tcp-socket.start-connect"]);
+    }
+
     /// Every `#[repr(C)]` type of the adapter that stands for a WIT type is in
     /// `src/wit-types.txt`, so none escapes the layout checks (the WASIp1 structures of
-    /// `p1.rs` and `preview1.rs`, and `abi.rs`'s generic ones, stand for no WIT type).
+    /// `p1.rs` and `preview1.rs`, `abi.rs`'s generic ones and wasi-libc's list record in
+    /// `alloc.rs` stand for no WIT type).
     #[test]
     fn every_hand_written_payload_type_is_listed() {
         fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -1129,6 +1306,10 @@ mod tests {
                 let decl = lines[i + 1..].iter().find(|l| !l.trim_start().starts_with("#[")).unwrap();
                 let name = decl.split_whitespace().skip_while(|w| !matches!(*w, "struct" | "enum")).nth(1).unwrap();
                 let name = name.trim_end_matches(|c: char| !c.is_alphanumeric());
+                // wasi-libc's own `wasip2_list_u8_t`, which the zero-copy wrappers receive.
+                if f.ends_with("alloc.rs") && name == "ListU8" {
+                    continue;
+                }
                 assert!(listed.contains(&name), "{}: `{name}` is #[repr(C)] but not in src/wit-types.txt", f.display());
                 found += 1;
             }
