@@ -1007,6 +1007,29 @@ mod tests {
     }
 
     #[test]
+    fn directory_entry_not_utf8_is_an_error_in_its_place() {
+        // A listing WASIp1 returned whole (`last`): `.`, `a`, a name that is not UTF-8, `c`.
+        let mut st = DirState { fd: 0, cookie: 0, pos: 0, len: 0, last: true, buf: [0; DIRBUF] };
+        let mut at = 0;
+        for (i, n) in [&b"."[..], b"a", b"b\xff", b"c"].into_iter().enumerate() {
+            let h = p1::Dirent { next: i as u64 + 1, ino: 0, namlen: n.len() as u32, ty: 4 };
+            // SAFETY: `at + DIRENT` is within the buffer; written unaligned.
+            unsafe { (st.buf.as_mut_ptr().add(at) as *mut p1::Dirent).write_unaligned(h) };
+            at += DIRENT;
+            st.buf[at..at + n.len()].copy_from_slice(n);
+            at += n.len();
+        }
+        st.len = at;
+        let kind = |r: Res<Option<(DescriptorType, List<u8>)>>| r.map(|e| e.map(|(ty, name)| (ty, name.len)));
+        assert_eq!(kind(st.next()), Ok(Some((DescriptorType::RegularFile, 1))));
+        assert_eq!(kind(st.next()), Err(ErrorCode::IllegalByteSequence));
+        assert_eq!(st.cookie, 3, "past the bad entry");
+        assert_eq!(kind(st.next()), Ok(Some((DescriptorType::RegularFile, 1))));
+        assert_eq!(kind(st.next()), Ok(None));
+        assert_eq!(kind(st.next()), Ok(None));
+    }
+
+    #[test]
     fn metadata_hash_is_stable_and_distinct() {
         assert_eq!(hash((1, 2)), hash((1, 2)));
         assert_ne!(hash((1, 2)), hash((1, 3)));
