@@ -98,7 +98,8 @@ const EILSEQ: p1::Errno = 25;
 /// that is a symbolic link followed by `/` differ by operation (see [`slash_link`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Use {
-    /// `stat-at`, `metadata-hash-at` without `symlink-follow`: the link itself.
+    /// `stat-at`, `metadata-hash-at` without `symlink-follow`: the name itself (a link is not
+    /// followed, even with a trailing `/`).
     StatLink,
     /// Reaching the object: `stat-at`/`metadata-hash-at` with `symlink-follow`, `open-at`
     /// without `create`, `set-times-at`.
@@ -169,18 +170,22 @@ fn slash_stem(p: &[u8]) -> Option<&[u8]> {
 /// WAMR even without `symlink-follow` (so a dangling link's target gets created, a link to a
 /// file passes for a directory, `rename-at` moves what the link points to); wasmtime does
 /// not. Such a path is answered here by [`slash_link_rule`] (one `path_filestat` of the link,
-/// and one of its target when the rule needs it), or handed on as the link itself for the
-/// stat functions without `symlink-follow`. Any other path is handed on unchanged (no extra
-/// WASIp1 call unless it ends with `/`).
+/// and one of its target when the rule needs it). Two more native answers for any name
+/// followed by `/`: the stat functions without `symlink-follow` ignore the `/` (they
+/// describe the link, or whatever the name is, itself; WAMR says `not-directory` for a file),
+/// and `remove-directory-at` of `DIR/` is `invalid` (natively it is `DIR/.`; WAMR removes
+/// `DIR`). Any other path is handed on unchanged (no extra WASIp1 call unless it ends with
+/// `/`).
 fn slash_link(fd: u32, p: &[u8], how: Use) -> Res<&[u8]> {
     let Some(stem) = slash_stem(p) else { return Ok(p) };
-    match p1::path_filestat(fd, 0, stem) {
-        Ok(s) if s.filetype == FILETYPE_SYMBOLIC_LINK => {}
-        // Not a link, or nothing there: the runtime's own answer is the native one.
-        _ => return Ok(p),
-    }
     if how == Use::StatLink {
         return Ok(stem);
+    }
+    match p1::path_filestat(fd, 0, stem) {
+        Ok(s) if s.filetype == FILETYPE_SYMBOLIC_LINK => {}
+        Ok(s) if s.filetype == p1::FILETYPE_DIRECTORY && how == Use::RemoveDirectory => return Err(ErrorCode::Invalid),
+        // Not a link, or nothing there: the runtime's own answer is the native one.
+        _ => return Ok(p),
     }
     let target = || match p1::path_filestat(fd, p1::LOOKUP_SYMLINK_FOLLOW, stem) {
         Ok(s) if s.filetype == p1::FILETYPE_DIRECTORY => Ok(Target::Directory),
