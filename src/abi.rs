@@ -152,7 +152,7 @@ impl Elem {
 /// and `load_string_from_range`): the pointer is misaligned for the elements, or the
 /// elements do not lie inside memory (the byte size is computed in 64 bits: `len` × size
 /// cannot wrap).
-fn range_error(addr: u32, len: u32, e: Elem, memory: u64) -> Option<&'static [u8]> {
+pub(crate) fn range_error(addr: u32, len: u32, e: Elem, memory: u64) -> Option<&'static [u8]> {
     if addr & (e.align - 1) != 0 {
         return Some(if e.string { b"string pointer is not aligned" } else { b"list pointer is not aligned" });
     }
@@ -353,7 +353,7 @@ fn utf8_sequence(b: &[u8]) -> Result<usize, usize> {
 
 /// Calls `out` with each valid run of `bytes` and with U+FFFD for each maximal invalid
 /// subpart, in order. (`dyn`: one copy of the loop serves both passes of [`string_lossy`].)
-fn utf8_lossy_parts(bytes: &[u8], out: &mut dyn FnMut(&[u8])) {
+pub(crate) fn utf8_lossy_parts(bytes: &[u8], out: &mut dyn FnMut(&[u8])) {
     const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
     let (mut start, mut i) = (0, 0);
     while i < bytes.len() {

@@ -27,6 +27,8 @@ pub mod resource;
 pub mod scratch;
 pub mod state;
 pub mod trap;
+#[cfg(test)]
+mod fuzz_tests;
 
 pub mod cli;
 pub mod clocks;
