@@ -20,8 +20,11 @@ impl Region {
         Region { ptr: core::ptr::null_mut(), cap: 0 }
     }
 
-    /// At least `bytes` bytes aligned to 8, zero-filled, from the region kept in `cell`
-    /// (written back only when it grows).
+    /// At least `bytes` bytes aligned to 8 from the region kept in `cell` (written back only
+    /// when it grows). Their contents are what the previous user left, or zeros: a region is
+    /// zero-filled whole when it grows, so every byte of it is always initialised, and the
+    /// callers that need zeros clear what they take (only [`flags`]: the hot paths do not
+    /// pay for clearing what they overwrite).
     fn take(cell: &crate::state::StateValue<Region>, bytes: usize) -> *mut u8 {
         let bytes = bytes.max(8);
         let mut r = cell.get();
@@ -29,10 +32,10 @@ impl Region {
             let Some(new_cap) = bytes.checked_next_power_of_two() else { too_large() };
             r.ptr = alloc::private::realloc(r.ptr, r.cap, 8, new_cap);
             r.cap = new_cap;
+            // SAFETY: `ptr` has `cap` bytes.
+            unsafe { core::ptr::write_bytes(r.ptr, 0, new_cap) };
             cell.set(r);
         }
-        // SAFETY: `ptr` has `cap >= bytes` bytes.
-        unsafe { core::ptr::write_bytes(r.ptr, 0, bytes) };
         r.ptr
     }
 }
@@ -66,19 +69,20 @@ pub fn slots<T: Copy>(n: usize) -> *mut T {
     Region::take(slots_region(), size_of_n(n, core::mem::size_of::<T>(), 0)) as *mut T
 }
 
-/// `n` bytes to receive one datagram into.
+/// `n` bytes to receive one datagram into (initialised, not cleared).
 pub fn datagram(n: usize) -> &'static mut [u8] {
     let p = Region::take(datagram_region(), n);
-    // SAFETY: the region has `n` zeroed bytes.
+    // SAFETY: the region has `n` initialised bytes.
     unsafe { core::slice::from_raw_parts_mut(p, n) }
 }
 
-/// `n` subscriptions and `n` events for one `poll_oneoff`.
+/// `n` subscriptions and `n` events for one `poll_oneoff` (initialised, not cleared: the
+/// caller writes the subscriptions it passes and reads only the events the runtime wrote).
 pub fn poll_arrays(n: usize) -> (&'static mut [Subscription], &'static mut [Event]) {
     let subs_bytes = size_of_n(n, core::mem::size_of::<Subscription>(), 0);
     let p = Region::take(poll_region(), size_of_n(n, core::mem::size_of::<Event>(), subs_bytes));
     // SAFETY: the region holds both arrays back to back; both types are 8-aligned, 48 and 32
-    // bytes, and valid when zeroed.
+    // bytes, plain integers (valid for any initialised bytes).
     unsafe {
         (
             core::slice::from_raw_parts_mut(p as *mut Subscription, n),
@@ -90,7 +94,8 @@ pub fn poll_arrays(n: usize) -> (&'static mut [Subscription], &'static mut [Even
 /// `n` flags, all false.
 pub fn flags(n: usize) -> &'static mut [bool] {
     let p = Region::take(flags_region(), n);
-    // SAFETY: `n` zeroed bytes are `n` valid `false`s.
+    // SAFETY: the region has `n` bytes; zeroed, they are `n` valid `false`s.
+    unsafe { core::ptr::write_bytes(p, 0, n) };
     unsafe { core::slice::from_raw_parts_mut(p as *mut bool, n) }
 }
 

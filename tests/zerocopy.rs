@@ -30,6 +30,7 @@ fn unmodified_c_reads_land_in_the_callers_buffers() {
         "{}",
         t.stdout
     );
+    assert!(t.stdout.contains("write to a read-only fd: -1 (I/O error)"), "{}", t.stdout);
     for line in ["file read: 70000 bytes, checksum ok", "file readv: 70000 bytes, checksum ok", "pread: 100 bytes, ok; at the end: 0", "preadv at 69990: 10 bytes", "fread: 70000 bytes, checksum ok", "unbuffered fread: 70000 bytes, checksum ok"] {
         assert!(t.stdout.contains(line), "{line}: {}", t.stdout);
     }
@@ -66,7 +67,7 @@ fn link_verbose(sysroot: &str, out: &std::path::Path) -> String {
 fn the_linker_says_what_it_wraps_and_falls_back_for_an_unknown_libc() {
     let out = guests_dir().join("c-zerocopy_libc.verbose.wasm");
     let said = link_verbose("wasi-sysroot", &out);
-    assert!(said.contains("zero-copy reads on (wasm-ld --wrap=__wasilibc_read --wrap=pread --wrap=wasip2_list_u8_free)"), "{said}");
+    assert!(said.contains("zero-copy reads on (wasm-ld --wrap=__wasilibc_read --wrap=pread --wrap=wasip2_list_u8_free --wrap=__wasilibc_write)"), "{said}");
     assert!(said.contains("`__wasilibc_read` (fingerprint 0x2a38deb3b077c947) is wasi-libc 161b319"), "{said}");
 
     // The 2024 wasi-libc (Debian trixie): its functions are not known builds (its file reads

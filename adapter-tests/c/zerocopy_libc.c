@@ -1,9 +1,11 @@
 // Transparent zero-copy reads: an ordinary C program, unchanged, reading stdin and a file
-// through read, readv, pread, preadv and stdio's fread/fgets/getc (buffered and unbuffered).
+// through read, readv, pread, preadv and stdio's fread/getc (buffered and unbuffered), and
+// writing with write(2) (which the adapter serves in one step when it recognises wasi-libc).
 // It prints what it read (lengths and checksums), identical natively and adapted. With the
 // argument `report` it also prints the adapter's counters (bytes it placed in caller buffers,
 // bytes it handed out in allocated lists), found through weak references: a native build has
 // no adapter, and says so.
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -89,6 +91,14 @@ int main(int argc, char **argv) {
     got = fread(big, 1, sizeof big, f);
     printf("unbuffered fread: %zu bytes, checksum %s\n", got, sum(big, got, 0) == want ? "ok" : "WRONG");
     fclose(f);
+
+    // A write the adapter serves in one step that fails (its failure reported through
+    // wasi-libc's own path): as natively.
+    int ro = open("/sandbox/data.bin", O_RDONLY);
+    errno = 0;
+    ssize_t w = write(ro, "x", 1);
+    printf("write to a read-only fd: %zd (%s)\n", w, strerror(errno));
+    close(ro);
 
     if (argc > 1 && !strcmp(argv[1], "report")) {
         if (wasip2_on_wasip1_caller_bytes && wasip2_on_wasip1_allocated_bytes)

@@ -564,6 +564,14 @@ pub fn drop_input_stream(this: u32) {
 /// will report at least 1 byte, or an error."
 pub fn output_stream_check_write(this: u32, ret: RetPtr<WResult<u64, StreamError>>) {
     let s = resource::get::<OutputStream>(this);
+    let stashed = stashed_failure().get();
+    if stashed.handle == this && this != 0 {
+        // A failure of [`libc_write`]'s write, reported where the program's own write would
+        // have reported it (see there).
+        stashed_failure().set(Stash { handle: 0, error: StreamError::Closed });
+        ret.write(WResult::Err(stashed.error));
+        return;
+    }
     ret.write(if s.closed {
         WResult::Err(StreamError::Closed)
     } else {
@@ -616,6 +624,99 @@ fn write(this: u32, bytes: &[u8], permit_needed: bool) -> Result<(), StreamError
         s.budget = 0;
     }
     s.write_raw(bytes).map_err(|e| s.fail(e))
+}
+
+/// A failed write of [`libc_write`], for the next `check-write` of `handle` (0: none).
+#[derive(Clone, Copy)]
+struct Stash {
+    handle: u32,
+    error: StreamError,
+}
+crate::instance_value!(stashed_failure: Stash = Stash { handle: 0, error: StreamError::Closed });
+
+/// wasi-libc's `__wasilibc_write(write, buffer, length)` in one step, for the linker's
+/// `--wrap=__wasilibc_write` (see `crates/ld/src/zerocopy.rs`): the known build calls
+/// `check-write`, then `write` of `min(permit, length)` bytes, then (blocking) `blocking-flush`,
+/// and returns the count. For a stdio or file stream that is open, those three calls always
+/// do here: permit 64 KiB; write (all of it, synchronously); flush (nothing to do). So this
+/// does the write directly and returns `Some(count)`, with the stream left as the three
+/// calls leave it (its permit used by `count`). `None` (nothing done): the original must run
+/// — nothing to write, a closed stream, a socket stream (whose permits depend on its send
+/// buffer), or a failed write: then the failure is stashed and the original's `check-write`
+/// reports it (the error the `write` would have returned: the same errno for libc, and the
+/// stream is closed as after a failed write).
+pub fn libc_write(this: u32, ptr: *const u8, len: usize) -> Option<usize> {
+    crate::state::enter();
+    if len == 0 {
+        return None;
+    }
+    let s = resource::get::<OutputStream>(this);
+    if s.closed || s.mode == Mode::Socket {
+        return None;
+    }
+    let n = len.min(WRITE_PERMIT as usize);
+    // The list `write` would lift.
+    crate::abi::lift(ptr as i32, n as i32, crate::abi::Elem::list(1, 1));
+    s.budget = WRITE_PERMIT - n as u32;
+    // SAFETY: lifted above.
+    let bytes = unsafe { crate::abi::bytes(ptr, n) };
+    // A file at the stream's offset (the common case) without `write_raw`'s dispatch.
+    let r = if s.mode == Mode::At {
+        p1::pwrite_all(s.fd, bytes, s.offset).map(|()| s.offset += n as u64).map_err(fd_errno)
+    } else {
+        s.write_raw(bytes)
+    };
+    match r {
+        Ok(()) => Some(n),
+        Err(e) => {
+            let error = s.fail(e);
+            stashed_failure().set(Stash { handle: this, error });
+            None
+        }
+    }
+}
+
+/// wasi-libc's `wasi_write_t` (161b319): `{ off_t *offset; bool blocking; uint64_t timeout;
+/// output-stream handle; pollable *; }` on wasm32 — the layout the recognised
+/// `__wasilibc_write` reads (its fingerprint covers the field offsets).
+#[repr(C)]
+pub struct WasiWrite {
+    pub offset: *mut i64,
+    pub blocking: bool,
+    pub timeout: u64,
+    pub output: u32,
+    pub pollable: *mut u32,
+}
+
+#[cfg(target_family = "wasm")]
+mod libc_wrap {
+    use super::*;
+
+    unsafe extern "C" {
+        fn __real___wasilibc_write(write: *mut WasiWrite, buf: *const u8, len: usize) -> isize;
+    }
+
+    /// `__wasilibc_write` (see [`libc_write`]); like the original, adds the count to
+    /// `*offset` when there is one.
+    #[unsafe(export_name = "__wrap___wasilibc_write")]
+    pub extern "C" fn wasilibc_write(w: *mut WasiWrite, buf: *const u8, len: usize) -> isize {
+        // SAFETY: libc passes its own `wasi_write_t`.
+        let output = unsafe { (*w).output };
+        match libc_write(output, buf, len) {
+            Some(n) => {
+                // SAFETY: as above; `offset` is null or libc's offset of this description.
+                unsafe {
+                    let off = (*w).offset;
+                    if !off.is_null() {
+                        *off += n as i64;
+                    }
+                }
+                n as isize
+            }
+            // SAFETY: the original, with the caller's arguments.
+            None => unsafe { __real___wasilibc_write(w, buf, len) },
+        }
+    }
 }
 
 /// The blocking writes: a socket's send buffer is emptied before and after.

@@ -243,11 +243,14 @@ pub fn link(args: Vec<String>) -> Result<()> {
     let verbose = rest.iter().any(|a| a == "--verbose");
     let zc = crate::zerocopy::decide(&wasm, &info)?;
     if verbose {
-        let what = if zc.wrap.is_empty() {
-            "reads copy through the list (wasi-libc's read functions not recognised or not used)".to_string()
+        let mut what = if zc.wrap.contains(&"wasip2_list_u8_free") {
+            "zero-copy reads on".to_string()
         } else {
-            format!("zero-copy reads on (wasm-ld --wrap={})", zc.wrap.join(" --wrap="))
+            "reads copy through the list (wasi-libc's read functions not recognised or not used)".to_string()
         };
+        if !zc.wrap.is_empty() {
+            what.push_str(&format!(" (wasm-ld --wrap={})", zc.wrap.join(" --wrap=")));
+        }
         eprintln!("wasip2-on-wasip1-ld: {}: {what}", output.display());
         for n in &zc.notes {
             eprintln!("wasip2-on-wasip1-ld:   {n}");

@@ -11,6 +11,11 @@
 //! so each function is recognised by a fingerprint of its code in the linked module
 //! ([`fingerprint`]): anything else (another libc version, an LTO build, a program's own
 //! `read`) keeps today's path, and `--verbose` says why.
+//!
+//! The same interposition serves wasi-libc's `__wasilibc_write` in one step (`check-write`,
+//! `write` and `blocking-flush` in one adapter call, `libc_write` in `src/io/streams.rs`),
+//! when it is the known build: the adapter reads its `wasi_write_t`, whose layout the
+//! fingerprint pins.
 
 use crate::rewrite::Info;
 use anyhow::Result;
@@ -24,6 +29,9 @@ pub enum Role {
     Read,
     /// `wasip2_list_u8_free`.
     Free,
+    /// `__wasilibc_write`: served in one step by the adapter (`libc_write` in
+    /// `src/io/streams.rs`), not a zero-copy matter but the same interposition.
+    Write,
 }
 
 /// A known build of a wasi-libc function.
@@ -40,6 +48,7 @@ pub const KNOWN: &[Known] = &[
     Known { symbol: "__wasilibc_read", fingerprint: 0x2a38_deb3_b077_c947, role: Role::Read, libc: DEBIAN_2026 },
     Known { symbol: "pread", fingerprint: 0x8b01_114b_607a_350f, role: Role::Read, libc: DEBIAN_2026 },
     Known { symbol: "read", fingerprint: 0xdced_f822_7e5f_df6f, role: Role::Read, libc: RUST_195 },
+    Known { symbol: "__wasilibc_write", fingerprint: 0x0000_6e17_a447_ce35, role: Role::Write, libc: DEBIAN_2026 },
     // The same code in both.
     Known { symbol: "wasip2_list_u8_free", fingerprint: 0xa893_8726_71cc_7da1, role: Role::Free, libc: "wasi-libc (Debian 0.0~git20260423 and Rust 1.95's)" },
 ];
@@ -53,7 +62,7 @@ const DEBIAN_2026: &str = "wasi-libc 161b319 (Debian 0.0~git20260423)";
 const RUST_195: &str = "Rust 1.95's wasm32-wasip2 wasi-libc";
 
 /// The functions the adapter can wrap (it defines `__wrap_<symbol>` for each).
-pub const CANDIDATES: [&str; 4] = ["__wasilibc_read", "read", "pread", "wasip2_list_u8_free"];
+pub const CANDIDATES: [&str; 5] = ["__wasilibc_read", "read", "pread", "wasip2_list_u8_free", "__wasilibc_write"];
 
 /// The outcome for one program: the symbols to wrap (empty: no zero-copy), and one line per
 /// candidate found, for `--verbose`.
@@ -140,12 +149,16 @@ pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
     let mut d = Decision::default();
     let known = |sym: &str, fp: u64| KNOWN.iter().find(|k| k.symbol == sym && k.fingerprint == fp);
     let free = found.get("wasip2_list_u8_free").and_then(|fp| known("wasip2_list_u8_free", *fp));
-    let mut reads = Vec::new();
+    let (mut reads, mut writes) = (Vec::new(), Vec::new());
     for (sym, fp) in &found {
         match known(sym, *fp) {
             Some(k) if k.role == Role::Read => {
                 reads.push(k.symbol);
                 d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s", k.libc));
+            }
+            Some(k) if k.role == Role::Write => {
+                writes.push(k.symbol);
+                d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s: served in one step", k.libc));
             }
             Some(k) => d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s", k.libc)),
             None => d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is not one of the known wasi-libc builds: not wrapped itself (what it calls may be)")),
@@ -163,6 +176,7 @@ pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
         ),
         (_, true) => {}
     }
+    d.wrap.extend(writes);
     Ok(d)
 }
 
