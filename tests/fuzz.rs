@@ -26,6 +26,7 @@ const KNOWN_DIFFERENCES: &[&str] = &[
     "trailing-slash",
     "symlink-dot",
     "link-dot",
+    "blocking-zero",
 ];
 
 /// The suite's budget: seeds 1..=20, 500 steps each, on every runtime.

@@ -542,11 +542,13 @@ impl Fuzz {
         }
         let i = self.rng.below(self.ins.len());
         let k = self.rng.below(5);
+        let avoid_zero = self.avoids("blocking-zero");
         let s = &self.ins[i];
         let i = self.ins.id(i);
         match k {
             0 | 1 => {
-                let len = self.rng.pick(&[1u64, 3, 64, 4096, 1 << 20]);
+                let len = self.rng.pick(&[0u64, 1, 3, 64, 4096, 1 << 20]);
+                let len = if len == 0 && avoid_zero { 1 } else { len };
                 format!("i{i} blocking-read {len} -> {}", s.blocking_read(len).map_or_else(stream_err, |b| bytes_summary(&b)))
             }
             2 => {
@@ -560,7 +562,8 @@ impl Fuzz {
                 format!("i{i} ready, skip {len} -> {}", s.skip(len).map_or_else(stream_err, |n| n.to_string()))
             }
             _ => {
-                let len = self.rng.pick(&[1u64, 10, 4096]);
+                let len = self.rng.pick(&[0u64, 1, 10, 4096]);
+                let len = if len == 0 && avoid_zero { 1 } else { len };
                 format!("i{i} blocking-skip {len} -> {}", s.blocking_skip(len).map_or_else(stream_err, |n| n.to_string()))
             }
         }
