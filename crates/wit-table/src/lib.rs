@@ -135,8 +135,9 @@ pub enum ListKind {
 }
 
 /// A flattened parameter of a compound type, lifted in the shim: the core parameters
-/// `core_index..core_index + count` become the one Rust value `expr` (written in terms of
-/// `p<i>`), with the canonical ABI's checks (an invalid discriminant traps).
+/// `core_index..core_index + count` become the one Rust value `expr` (a call of the
+/// generated lifting function of its type, one per type, on those `p<i>`), with the canonical
+/// ABI's checks (an invalid discriminant traps).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlatLift {
     pub core_index: usize,
@@ -739,6 +740,8 @@ struct Typer<'a> {
     /// Layout checks already emitted, by Rust path.
     checked: std::collections::BTreeSet<String>,
     checks: String,
+    /// The lifting functions emitted (into `checks`), by Rust type: their names.
+    lifters: BTreeMap<String, String>,
 }
 
 impl Typer<'_> {
@@ -864,6 +867,26 @@ impl Typer<'_> {
             }
             t => bail!("{ctx}: a {t:?} inside a flattened parameter is not lifted by the shims"),
         })
+    }
+
+    /// The name of the generated function lifting a `t` from its flat core values `flat`
+    /// (emitted once per type, shared by every entry point taking one).
+    fn lifter(&mut self, t: &Type, ctx: &str, flat: &[WasmType]) -> Result<String> {
+        // One per Rust type (the same WIT type reached from two interfaces is one).
+        let ret = self.rust(t, ctx)?;
+        if let Some(name) = self.lifters.get(&ret) {
+            return Ok(name.clone());
+        }
+        let mut name = format!("lift_{}", wit_type(self.resolve, t).replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
+        if self.lifters.values().any(|n| *n == name) {
+            name = format!("{name}_{}", self.lifters.len());
+        }
+        let vals: Vec<(String, WasmType)> = flat.iter().enumerate().map(|(k, w)| (format!("p{k}"), *w)).collect();
+        let body = self.lift(t, ctx, &vals)?;
+        let params: Vec<String> = vals.iter().map(|(v, w)| format!("{v}: {}", core(*w).rust())).collect();
+        let _ = writeln!(self.checks, "/// Lifts a `{}` from its flat core values.\n#[inline(never)]\nfn {name}({}) -> {ret} {{\n    {body}\n}}", wit_type(self.resolve, t), params.join(", "));
+        self.lifters.insert(ret, name.clone());
+        Ok(name)
     }
 
     /// The lifted fields of a record or tuple, `name: expr, …` (or `expr, …` unnamed).
@@ -1034,6 +1057,7 @@ pub fn rust_types(wit_dir: &Path, rust_types: &str, table: &mut [Import]) -> Res
         map: parse_rust_types(rust_types)?,
         checked: Default::default(),
         checks: String::new(),
+        lifters: BTreeMap::new(),
     };
     for (_k, item) in &resolve.worlds[world].imports {
         let WorldItem::Interface { id, .. } = item else { continue };
@@ -1050,9 +1074,9 @@ pub fn rust_types(wit_dir: &Path, rust_types: &str, table: &mut [Import]) -> Res
                     let compound = matches!(deref(&resolve, &p.ty), Type::Id(id) if matches!(resolve.types[id].kind,
                         TypeDefKind::Record(_) | TypeDefKind::Variant(_) | TypeDefKind::Option(_) | TypeDefKind::Tuple(_) | TypeDefKind::Result(_)));
                     if compound {
-                        let vals: Vec<(String, WasmType)> = flat.iter().enumerate().map(|(k, w)| (format!("p{}", index + k), *w)).collect();
-                        let expr = ty.lift(&p.ty, &interface, &vals).with_context(|| format!("{interface} {fname} `{}`", p.name))?;
-                        imp.lifts.push(FlatLift { core_index: index, count: flat.len(), expr });
+                        let lifter = ty.lifter(&p.ty, &interface, &flat).with_context(|| format!("{interface} {fname} `{}`", p.name))?;
+                        let args: Vec<String> = (index..index + flat.len()).map(|k| format!("p{k}")).collect();
+                        imp.lifts.push(FlatLift { core_index: index, count: flat.len(), expr: format!("{lifter}({})", args.join(", ")) });
                     }
                     index += flat.len();
                 }
@@ -1250,35 +1274,41 @@ mod tests {
     fn flattened_parameters_are_lifted() {
         let map = std::fs::read_to_string(root().join("src/wit-types.txt")).unwrap();
         let mut w = load_with(&root().join("wit"), &root().join("src/coverage.txt"), Some(&root().join("src/coverage-wamr.txt"))).unwrap();
-        rust_types(&root().join("wit"), &map, &mut w).unwrap();
+        let lifters = rust_types(&root().join("wit"), &map, &mut w).unwrap();
         let row = |n: &str| w.iter().find(|i| i.name == n).unwrap_or_else(|| panic!("{n}")).clone();
         let bind = row("[method]tcp-socket.start-bind");
         assert_eq!(bind.lifts.len(), 1);
         let l = &bind.lifts[0];
         assert_eq!((l.core_index, l.count), (2, 12));
-        assert!(l.expr.starts_with("match p2 { 0 => crate::sockets::network::IpSocketAddress::Ipv4(crate::sockets::network::Ipv4SocketAddress { port: (p3 as u16), address: [(p4 as u8), (p5 as u8), (p6 as u8), (p7 as u8)] }), "), "{}", l.expr);
-        assert!(l.expr.contains("scope_id: (p13 as u32) })"), "{}", l.expr);
-        assert!(l.expr.ends_with("_ => crate::trap::trap(b\"invalid ip-socket-address discriminant\") }"), "{}", l.expr);
+        assert_eq!(l.expr, "lift_ip_socket_address(p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13)");
+        let f = lifters.lines().skip_while(|l| !l.starts_with("fn lift_ip_socket_address(")).nth(1).unwrap();
+        assert!(f.trim_start().starts_with("match p0 { 0 => crate::sockets::network::IpSocketAddress::Ipv4(crate::sockets::network::Ipv4SocketAddress { port: (p1 as u16), address: [(p2 as u8), (p3 as u8), (p4 as u8), (p5 as u8)] }), "), "{f}");
+        assert!(f.contains("scope_id: (p11 as u32) })"), "{f}");
+        assert!(f.ends_with("_ => crate::trap::trap(b\"invalid ip-socket-address discriminant\") }"), "{f}");
+        assert_eq!(row("[method]udp-socket.start-bind").lifts[0].expr, l.expr, "one lifting function per type");
         let stream = row("[method]udp-socket.stream");
         assert_eq!((stream.lifts[0].core_index, stream.lifts[0].count), (1, 13));
-        assert!(stream.lifts[0].expr.starts_with("match p1 { 0 => crate::abi::WOption::<crate::sockets::network::IpSocketAddress>::None, 1 => crate::abi::WOption::Some(match p2 {"), "{}", stream.lifts[0].expr);
+        let f = lifters.lines().skip_while(|l| !l.starts_with("fn lift_option_ip_socket_address_(")).nth(1).unwrap();
+        assert!(f.trim_start().starts_with("match p0 { 0 => crate::abi::WOption::<crate::sockets::network::IpSocketAddress>::None, 1 => crate::abi::WOption::Some(match p1 {"), "{f}");
         let times = row("[method]descriptor.set-times-at");
         let spans: Vec<(usize, usize)> = times.lifts.iter().map(|l| (l.core_index, l.count)).collect();
         assert_eq!(spans, [(4, 3), (7, 3)], "after self, path-flags and the path's two values");
-        assert!(times.lifts[0].expr.contains("2 => crate::filesystem::types::NewTimestamp::Timestamp(crate::clocks::wall_clock::Datetime { seconds: (p5 as u64), nanoseconds: (p6 as u32) })"), "{}", times.lifts[0].expr);
+        assert_eq!(times.lifts[1].expr, "lift_new_timestamp(p7, p8, p9)");
+        assert!(lifters.contains("fn lift_new_timestamp(p0: i32, p1: i64, p2: i32) -> crate::filesystem::types::NewTimestamp {"), "{lifters}");
+        assert!(lifters.contains("2 => crate::filesystem::types::NewTimestamp::Timestamp(crate::clocks::wall_clock::Datetime { seconds: (p1 as u64), nanoseconds: (p2 as u32) })"), "{lifters}");
         // The shim passes the lifted value in place of its core values.
         let shims = render_shims(&w);
-        assert!(shims.contains("crate::filesystem::types::descriptor_set_times(crate::abi::FromCore::from_core(p0), match p1 {"), "set-times shim");
+        assert!(shims.contains("crate::filesystem::types::descriptor_set_times(crate::abi::FromCore::from_core(p0), lift_new_timestamp(p1, p2, p3), lift_new_timestamp(p4, p5, p6), "), "set-times shim");
         // No other function has such a parameter unlifted: every compound one is listed.
         let lifted: Vec<&str> = w.iter().filter(|i| !i.lifts.is_empty()).map(|i| i.name.as_str()).collect();
-        assert_eq!(row("exit").lifts[0].expr, "match p0 { 0 => crate::abi::WResult::Ok(()), 1 => crate::abi::WResult::Err(()), _ => crate::trap::trap(b\"invalid result discriminant\") }");
+        assert!(lifters.contains("    match p0 { 0 => crate::abi::WResult::Ok(()), 1 => crate::abi::WResult::Err(()), _ => crate::trap::trap(b\"invalid result discriminant\") }"), "{lifters}");
         assert_eq!(lifted, ["exit", "[method]descriptor.set-times", "[method]descriptor.set-times-at", "[method]udp-socket.start-bind", "[method]udp-socket.stream", "[method]tcp-socket.start-bind", "[method]tcp-socket.start-connect"]);
     }
 
     /// Every `#[repr(C)]` type of the adapter that stands for a WIT type is in
     /// `src/wit-types.txt`, so none escapes the layout checks (the WASIp1 structures of
-    /// `p1.rs` and `preview1.rs`, `abi.rs`'s generic ones and wasi-libc's list record in
-    /// `alloc.rs` stand for no WIT type).
+    /// `p1.rs` and `preview1.rs`, `abi.rs`'s generic ones and wasi-libc's records in
+    /// `alloc.rs` and `io/streams.rs` stand for no WIT type).
     #[test]
     fn every_hand_written_payload_type_is_listed() {
         fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -1306,8 +1336,9 @@ mod tests {
                 let decl = lines[i + 1..].iter().find(|l| !l.trim_start().starts_with("#[")).unwrap();
                 let name = decl.split_whitespace().skip_while(|w| !matches!(*w, "struct" | "enum")).nth(1).unwrap();
                 let name = name.trim_end_matches(|c: char| !c.is_alphanumeric());
-                // wasi-libc's own `wasip2_list_u8_t`, which the zero-copy wrappers receive.
-                if f.ends_with("alloc.rs") && name == "ListU8" {
+                // wasi-libc's own structures, which its wrapped functions hand the adapter
+                // (`wasip2_list_u8_t`, `wasi_write_t`).
+                if (f.ends_with("alloc.rs") && name == "ListU8") || (f.ends_with("streams.rs") && name == "WasiWrite") {
                     continue;
                 }
                 assert!(listed.contains(&name), "{}: `{name}` is #[repr(C)] but not in src/wit-types.txt", f.display());
