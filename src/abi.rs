@@ -373,16 +373,29 @@ pub(crate) fn utf8_lossy_parts(bytes: &[u8], out: &mut dyn FnMut(&[u8])) {
 /// Whether `bytes` is valid UTF-8. (ASCII bytes are stepped over inline: names are mostly
 /// ASCII, and this runs for every directory entry.)
 pub fn is_utf8(bytes: &[u8]) -> bool {
+    let (n, p) = (bytes.len(), bytes.as_ptr());
     let mut i = 0;
-    while i < bytes.len() {
-        // Four ASCII bytes at a time (wasm loads need no alignment).
-        if let Some(w) = bytes.get(i..i + 4)
-            && u32::from_le_bytes([w[0], w[1], w[2], w[3]]) & 0x8080_8080 == 0
-        {
-            i += 4;
-            continue;
+    while i < n {
+        // Four ASCII bytes at a time: one unaligned 32-bit load (wasm loads need no
+        // alignment), not four byte loads and a slice check.
+        if n - i >= 4 {
+            // SAFETY: `i + 4 <= n`, inside `bytes`.
+            let w = unsafe { (p.add(i) as *const u32).read_unaligned() };
+            if w & 0x8080_8080 == 0 {
+                i += 4;
+                continue;
+            }
+        } else if n >= 4 {
+            // Fewer than four bytes left: the last four (overlapping bytes already checked,
+            // `bytes[..i]` being valid) in one load; all ASCII ends it.
+            // SAFETY: `n - 4 .. n` is inside `bytes`.
+            let w = unsafe { (p.add(n - 4) as *const u32).read_unaligned() };
+            if w & 0x8080_8080 == 0 {
+                return true;
+            }
         }
-        if bytes[i] < 0x80 {
+        // SAFETY: `i < n`.
+        if unsafe { *p.add(i) } < 0x80 {
             i += 1;
             continue;
         }
@@ -509,6 +522,19 @@ mod tests {
             assert_eq!(is_utf8(b), core::str::from_utf8(b).is_ok(), "{b:x?}");
         };
         check(b"");
+        // The four-byte steps and the overlapping last four bytes: ASCII runs of every length
+        // up to 9 with each byte class at every position.
+        for len in 1..=9usize {
+            for at in 0..len {
+                for x in [0x41u8, 0x80, 0xc3, 0xe2, 0xf0, 0xff] {
+                    let mut v: Vec<u8> = (0..len).map(|i| b'a' + i as u8).collect();
+                    v[at] = x;
+                    check(&v);
+                    v.extend_from_slice("é".as_bytes());
+                    check(&v);
+                }
+            }
+        }
         // Every first and second byte (under Miri, which interprets this slowly, the boundary
         // bytes of each UTF-8 class instead).
         let all: Vec<u8> = if cfg!(miri) {
