@@ -242,6 +242,13 @@ fn result(e: Errno) -> Result<(), Errno> {
     if e == ESUCCESS { Ok(()) } else { Err(e) }
 }
 
+/// A WASIp1 call that writes its result through a pointer: the result, on success.
+#[inline(always)]
+fn out<T: Default>(call: impl FnOnce(&mut T) -> Errno) -> Result<T, Errno> {
+    let mut v = T::default();
+    result(call(&mut v)).map(|()| v)
+}
+
 pub fn clock_now(id: u32) -> Result<u64, Errno> {
     let mut t = 0u64;
     clock_now_into(id, &mut t).map(|()| t)
@@ -254,8 +261,7 @@ pub fn clock_now_into(id: u32, t: &mut u64) -> Result<(), Errno> {
 }
 
 pub fn clock_res(id: u32) -> Result<u64, Errno> {
-    let mut t = 0u64;
-    result(unsafe { raw::clock_res_get(id, &mut t) }).map(|()| t)
+    out(|t| unsafe { raw::clock_res_get(id, t) })
 }
 
 /// The iovec and count word of a single-buffer `fd_read`/`fd_write`/`fd_pread`/`fd_pwrite`.
@@ -320,18 +326,15 @@ fn all(mut buf: &[u8], mut once: impl FnMut(&[u8]) -> Result<usize, Errno>) -> R
 }
 
 pub fn fdstat(fd: Fd) -> Result<Fdstat, Errno> {
-    let mut s = Fdstat::default();
-    result(unsafe { raw::fd_fdstat_get(fd, &mut s) }).map(|()| s)
+    out(|s| unsafe { raw::fd_fdstat_get(fd, s) })
 }
 
 pub fn filestat(fd: Fd) -> Result<Filestat, Errno> {
-    let mut s = Filestat::default();
-    result(unsafe { raw::fd_filestat_get(fd, &mut s) }).map(|()| s)
+    out(|s| unsafe { raw::fd_filestat_get(fd, s) })
 }
 
 pub fn prestat(fd: Fd) -> Result<Prestat, Errno> {
-    let mut s = Prestat::default();
-    result(unsafe { raw::fd_prestat_get(fd, &mut s) }).map(|()| s)
+    out(|s| unsafe { raw::fd_prestat_get(fd, s) })
 }
 
 pub fn prestat_dir_name(fd: Fd, buf: &mut [u8]) -> Result<(), Errno> {
@@ -412,8 +415,7 @@ pub fn set_times(fd: Fd, atim: u64, mtim: u64, flags: u16) -> Result<(), Errno> 
 
 /// `fd_readdir` from `cookie` into `buf`; returns the bytes used.
 pub fn readdir(fd: Fd, buf: &mut [u8], cookie: u64) -> Result<usize, Errno> {
-    let mut used = 0usize;
-    result(unsafe { raw::fd_readdir(fd, buf.as_mut_ptr(), buf.len(), cookie, &mut used) }).map(|()| used)
+    out(|used| unsafe { raw::fd_readdir(fd, buf.as_mut_ptr(), buf.len(), cookie, used) })
 }
 
 pub fn create_directory(fd: Fd, p: &[u8]) -> Result<(), Errno> {
@@ -423,8 +425,7 @@ pub fn create_directory(fd: Fd, p: &[u8]) -> Result<(), Errno> {
 
 pub fn path_filestat(fd: Fd, flags: u32, p: &[u8]) -> Result<Filestat, Errno> {
     let (ptr, len) = path(p);
-    let mut s = Filestat::default();
-    result(unsafe { raw::path_filestat_get(fd, flags, ptr, len, &mut s) }).map(|()| s)
+    out(|s| unsafe { raw::path_filestat_get(fd, flags, ptr, len, s) })
 }
 
 pub fn path_set_times(fd: Fd, flags: u32, p: &[u8], atim: u64, mtim: u64, fst: u16) -> Result<(), Errno> {
@@ -439,15 +440,13 @@ pub fn link(old_fd: Fd, old_flags: u32, old: &[u8], new_fd: Fd, new: &[u8]) -> R
 #[allow(clippy::too_many_arguments)]
 pub fn open(fd: Fd, dirflags: u32, p: &[u8], oflags: u16, base: u64, inheriting: u64, fdflags: u16) -> Result<Fd, Errno> {
     let (ptr, len) = path(p);
-    let mut out: Fd = 0;
-    result(unsafe { raw::path_open(fd, dirflags, ptr, len, oflags, base, inheriting, fdflags, &mut out) }).map(|()| out)
+    out(|new| unsafe { raw::path_open(fd, dirflags, ptr, len, oflags, base, inheriting, fdflags, new) })
 }
 
 /// `path_readlink` into `buf`; returns the bytes used.
 pub fn readlink(fd: Fd, p: &[u8], buf: &mut [u8]) -> Result<usize, Errno> {
     let (ptr, len) = path(p);
-    let mut used = 0usize;
-    result(unsafe { raw::path_readlink(fd, ptr, len, buf.as_mut_ptr(), buf.len(), &mut used) }).map(|()| used)
+    out(|used| unsafe { raw::path_readlink(fd, ptr, len, buf.as_mut_ptr(), buf.len(), used) })
 }
 
 pub fn remove_directory(fd: Fd, p: &[u8]) -> Result<(), Errno> {
@@ -550,8 +549,7 @@ pub mod sock {
 
     /// `sock_open` from the default pool (fd 0): an IPv4 or IPv6 socket of type `ty`.
     pub fn open(ipv6: bool, ty: i32) -> Result<Fd, Errno> {
-        let mut fd = 0;
-        result(unsafe { sock_raw::sock_open(0, ipv6 as i32, ty, &mut fd) }).map(|()| fd)
+        out(|fd| unsafe { sock_raw::sock_open(0, ipv6 as i32, ty, fd) })
     }
 
     /// Makes `fd` non-blocking (`fd_fdstat_set_flags`).
@@ -573,18 +571,15 @@ pub mod sock {
 
     /// `sock_accept` (no flags): the new connection's fd.
     pub fn accept(fd: Fd) -> Result<Fd, Errno> {
-        let mut out = 0;
-        result(unsafe { sock_raw::sock_accept(fd, 0, &mut out) }).map(|()| out)
+        out(|new| unsafe { sock_raw::sock_accept(fd, 0, new) })
     }
 
     pub fn addr_local(fd: Fd) -> Result<WasiAddr, Errno> {
-        let mut w = WasiAddr::default();
-        result(unsafe { sock_raw::sock_addr_local(fd, &mut w) }).map(|()| w)
+        out(|w| unsafe { sock_raw::sock_addr_local(fd, w) })
     }
 
     pub fn addr_remote(fd: Fd) -> Result<WasiAddr, Errno> {
-        let mut w = WasiAddr::default();
-        result(unsafe { sock_raw::sock_addr_remote(fd, &mut w) }).map(|()| w)
+        out(|w| unsafe { sock_raw::sock_addr_remote(fd, w) })
     }
 
     /// `sock_addr_resolve` of the NUL-terminated `host` (no service) into `out`; returns how
@@ -668,8 +663,7 @@ pub mod sock {
     }
 
     pub fn ip_ttl(fd: Fd) -> Result<u8, Errno> {
-        let mut ttl = 0u8;
-        result(unsafe { sock_raw::sock_get_ip_ttl(fd, &mut ttl) }).map(|()| ttl)
+        out(|ttl| unsafe { sock_raw::sock_get_ip_ttl(fd, ttl) })
     }
 
     pub fn set_ip_ttl(fd: Fd, ttl: u8) -> Result<(), Errno> {

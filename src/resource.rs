@@ -18,9 +18,12 @@
 //! - whichever way an entry finally goes, what it owns in the runtime goes with it: the
 //!   WASIp1 fd of a descriptor (never a preopen's) or of a socket is closed then, and only
 //!   then ([`release_runtime_object`]);
-//! - the table holds at most [`MAX_HANDLES`] entries; it grows by doubling in the adapter's
-//!   private heap (`alloc::private`), so its fixed cost is zero and each live handle costs one
-//!   [`Slot`] (48 bytes).
+//! - the table holds at most [`MAX_HANDLES`] entries; it grows by chunks of doubling size in
+//!   the adapter's private heap (`alloc::private`), which never move, so its fixed cost is the
+//!   chunk pointers and each live handle costs one [`Slot`] (48 bytes);
+//! - [`get`] lends a resource out as a [`Ref`], at most one per handle at a time: a second
+//!   `get` of the same handle while one is alive, or removing it, traps ("borrowed twice"),
+//!   so no two mutable references to one resource exist.
 //!
 //! Freed slots are reused last-in first-out, as wasmtime's table does.
 
@@ -85,6 +88,17 @@ pub trait Kind: Sized + 'static {
     /// WIT name, for trap messages.
     const NAME: &'static [u8];
     fn get(r: &mut Resource) -> Option<&mut Self>;
+    /// The payload of `r`, which holds this kind, mutably.
+    ///
+    /// # Safety
+    /// `r` is valid, holds a `Self` (checked by [`Kind::get`] when the [`Ref`] was made), and
+    /// no other reference to it is alive.
+    unsafe fn payload_mut(r: *mut Resource) -> *mut Self;
+    /// The payload of `r`, shared.
+    ///
+    /// # Safety
+    /// As for [`Kind::payload_mut`], but shared references may be alive.
+    unsafe fn payload(r: *const Resource) -> *const Self;
 }
 
 macro_rules! kind {
@@ -95,6 +109,22 @@ macro_rules! kind {
                 match r {
                     Resource::$variant(v) => Some(v),
                     _ => None,
+                }
+            }
+            #[inline(always)]
+            unsafe fn payload_mut(r: *mut Resource) -> *mut Self {
+                // SAFETY: the caller's contract: `r` holds this variant, unaliased.
+                match unsafe { &mut *r } {
+                    Resource::$variant(v) => v,
+                    _ => unsafe { core::hint::unreachable_unchecked() },
+                }
+            }
+            #[inline(always)]
+            unsafe fn payload(r: *const Resource) -> *const Self {
+                // SAFETY: the caller's contract: `r` holds this variant.
+                match unsafe { &*r } {
+                    Resource::$variant(v) => v,
+                    _ => unsafe { core::hint::unreachable_unchecked() },
                 }
             }
         }
@@ -117,90 +147,196 @@ kind!(crate::sockets::udp::OutgoingDatagramStream, OutgoingDatagramStream, b"out
 #[cfg(feature = "wamr")]
 kind!(crate::sockets::ip_name_lookup::ResolveAddressStream, ResolveAddressStream, b"resolve-address-stream");
 
-#[derive(Debug, Clone, Copy)]
-enum Entry {
-    Free { next: u32 },
-    Used {
-        res: Resource,
-        /// Live children: pollables, a socket's streams (removal traps while non-zero).
-        children: u32,
-        /// Live holders (removal is deferred while non-zero).
-        holds: u32,
-        /// The parent (0: none): the resource this one is a child or a holder of.
-        parent: u32,
-        /// Whether this entry holds its parent (else it is its child).
-        holds_parent: bool,
-        /// Removed by the program, kept for its holders; invisible to lookups.
-        orphan: bool,
-    },
+/// Where a slot is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Life {
+    Free,
+    Used,
+    /// Used, and lent out by a [`Ref`]: a second `get`, or removing it, traps.
+    Lent,
+    /// Removed by the program, kept for its holders; invisible to lookups.
+    Orphan,
 }
 
-/// One table slot.
+/// A slot's bookkeeping, kept apart from its resource: the table's own operations (counting
+/// children and holders, the free list) touch only this, never the resource a [`Ref`] may be
+/// lending out.
 #[derive(Debug, Clone, Copy)]
-pub struct Slot(Entry);
+struct Meta {
+    life: Life,
+    /// Whether this entry holds its parent (else it is its child).
+    holds_parent: bool,
+    /// Live children: pollables, a socket's streams (removal traps while non-zero).
+    children: u32,
+    /// Live holders (removal is deferred while non-zero).
+    holds: u32,
+    /// The parent (0: none): the resource this one is a child or a holder of. In a free
+    /// slot: the next free index, or `u32::MAX`.
+    parent: u32,
+}
+
+/// One table slot: a resource (meaningful while used) and its bookkeeping.
+#[derive(Debug, Clone, Copy)]
+pub struct Slot {
+    res: Resource,
+    meta: Meta,
+}
+
+/// Slots live in chunks that never move: chunk `k` holds `FIRST_CHUNK << k` slots, and
+/// [`CHUNKS`] of them hold more than [`MAX_HANDLES`]. A slot's address is therefore fixed
+/// from its first use to the end of the instance, so a [`Ref`] stays valid while the table
+/// grows.
+const FIRST_CHUNK: u32 = 16;
+const CHUNKS: usize = 13;
+const _: () = assert!(FIRST_CHUNK as u64 * ((1 << CHUNKS) - 1) >= MAX_HANDLES as u64);
 
 #[derive(Clone, Copy)]
 struct Table {
-    slots: *mut Slot,
-    cap: u32,
+    chunks: [*mut Slot; CHUNKS],
+    /// Slots in use or on the free list: indices `< len` are initialised.
     len: u32,
+    /// Slots allocated (the chunks so far).
+    cap: u32,
     /// Head of the free list (an index), or `u32::MAX`.
     free: u32,
 }
 
 // The table header is one owner at a time (`instance_cell!`); the slots are reached through
-// its raw pointer. Callers never hold a slot reference across a push (which may move the
-// slots).
-crate::instance_cell!(table / table_cell: Table = Table { slots: core::ptr::null_mut(), cap: 0, len: 0, free: u32::MAX });
+// its chunk pointers, and a slot's resource through a [`Ref`] (one at a time per slot).
+crate::instance_cell!(table / table_cell: Table = Table { chunks: [core::ptr::null_mut(); CHUNKS], len: 0, cap: 0, free: u32::MAX });
+
+/// The address of slot `idx`, which must be `< len`.
+///
+/// # Safety
+/// `t` is the table header, readable (no `&mut` to it alive), and `idx < len` (so its chunk
+/// is allocated).
+#[inline(always)]
+unsafe fn slot_ptr(t: *const Table, idx: u32) -> *mut Slot {
+    let chunks = unsafe { (&raw const (*t).chunks).cast::<*mut Slot>() };
+    if idx < FIRST_CHUNK {
+        // SAFETY: chunk 0 is allocated (idx < len) and holds idx.
+        return unsafe { (*chunks).add(idx as usize) };
+    }
+    // SAFETY: as for this function.
+    unsafe { far_slot_ptr(chunks, idx) }
+}
+
+/// [`slot_ptr`] past the first chunk (out of line: every `get` shares it).
+///
+/// # Safety
+/// `chunks` is the table's chunk array, `FIRST_CHUNK <= idx < len`.
+#[inline(never)]
+unsafe fn far_slot_ptr(chunks: *const *mut Slot, idx: u32) -> *mut Slot {
+    // Chunk k holds the indices i with FIRST_CHUNK << k <= i + FIRST_CHUNK < FIRST_CHUNK << (k + 1).
+    let j = idx + FIRST_CHUNK;
+    let k = 31 - j.leading_zeros() - FIRST_CHUNK.trailing_zeros();
+    // SAFETY: idx < len <= MAX_HANDLES, so k < CHUNKS (see the assertion above), and chunk
+    // k is allocated and holds j - (FIRST_CHUNK << k).
+    unsafe { (*chunks.add(k as usize)).add((j - (FIRST_CHUNK << k)) as usize) }
+}
+
+#[cold]
+#[inline(never)]
+fn borrowed_twice(handle: u32) -> ! {
+    trap_handle(b"internal error (handle ", handle, b"borrowed twice in the adapter)")
+}
 
 impl Table {
-    fn slot(&mut self, handle: u32) -> Option<&mut Entry> {
-        // Handle 0 wraps to an index past the end.
+    /// The bookkeeping of slot `handle - 1`, or `None` past the end (handle 0 wraps there).
+    fn meta(&mut self, handle: u32) -> Option<&mut Meta> {
         let idx = handle.wrapping_sub(1);
         if idx >= self.len {
             return None;
         }
-        // SAFETY: idx < len <= cap, and slots[..len] are initialised.
-        Some(unsafe { &mut (*self.slots.add(idx as usize)).0 })
+        // SAFETY: idx < len; `meta` is never lent out by a `Ref`, and `&mut self` is the
+        // table's one borrow.
+        Some(unsafe { &mut (*slot_ptr(self, idx)).meta })
     }
 
-    /// A live (not orphaned) entry.
-    fn live(&mut self, handle: u32) -> Option<&mut Entry> {
-        match self.slot(handle) {
-            Some(e @ Entry::Used { orphan: false, .. }) => Some(e),
-            _ => None,
+    /// The bookkeeping of a live (used, not orphaned) entry.
+    fn live(&mut self, handle: u32) -> Option<&mut Meta> {
+        self.meta(handle).filter(|m| matches!(m.life, Life::Used | Life::Lent))
+    }
+
+    /// A copy of the resource of `handle`, whose slot is in use; traps while a [`Ref`] to it
+    /// is alive (its resource is then lent out).
+    fn res(&mut self, handle: u32) -> Resource {
+        let Some(m) = self.meta(handle) else { trap(b"resource table corrupted") };
+        if m.life == Life::Lent {
+            borrowed_twice(handle);
         }
+        // SAFETY: in use (the caller's contract), so below len; not lent out (checked).
+        unsafe { (*slot_ptr(self, handle - 1)).res }
     }
 
     fn insert(&mut self, res: Resource, parent: u32, holds_parent: bool) -> u32 {
-        let entry = Entry::Used { res, children: 0, holds: 0, parent, holds_parent, orphan: false };
+        let slot = Slot { res, meta: Meta { life: Life::Used, holds_parent, children: 0, holds: 0, parent } };
         if self.free != u32::MAX {
             let idx = self.free;
-            // SAFETY: the free list only holds indices < len.
-            let slot = unsafe { &mut (*self.slots.add(idx as usize)).0 };
-            let Entry::Free { next } = *slot else { trap(b"resource table corrupted") };
-            self.free = next;
-            *slot = entry;
+            // SAFETY: the free list only holds indices < len; a free slot is lent out by no
+            // `Ref` (a `Ref` keeps its slot in use: removal traps while it is alive).
+            let p = unsafe { slot_ptr(self, idx) };
+            let m = unsafe { (*p).meta };
+            if m.life != Life::Free {
+                trap(b"resource table corrupted");
+            }
+            self.free = m.parent;
+            unsafe { p.write(slot) };
             return idx + 1;
         }
-        if self.len == self.cap {
-            if self.cap >= MAX_HANDLES {
-                trap(b"too many live handles (limit 65536)");
-            }
-            let new_cap = if self.cap == 0 { 16 } else { self.cap * 2 };
-            let sz = core::mem::size_of::<Slot>();
-            self.slots = alloc::private::realloc(
-                self.slots as *mut u8,
-                self.cap as usize * sz,
-                core::mem::align_of::<Slot>(),
-                new_cap as usize * sz,
-            ) as *mut Slot;
-            self.cap = new_cap;
+        if self.len >= MAX_HANDLES {
+            trap(b"too many live handles (limit 65536)");
         }
-        // SAFETY: len < cap after growth.
-        unsafe { self.slots.add(self.len as usize).write(Slot(entry)) };
+        if self.len == self.cap {
+            // cap = FIRST_CHUNK * (2^k - 1) with k chunks; k < CHUNKS as len < MAX_HANDLES.
+            let k = self.cap.count_ones() as usize;
+            if k >= CHUNKS {
+                trap(b"resource table corrupted");
+            }
+            let n = FIRST_CHUNK << k;
+            let sz = core::mem::size_of::<Slot>();
+            self.chunks[k] = alloc::private::realloc(core::ptr::null_mut(), 0, core::mem::align_of::<Slot>(), n as usize * sz) as *mut Slot;
+            self.cap += n;
+        }
+        // SAFETY: len < cap after growth, so its chunk is allocated; the slot is new.
+        unsafe { slot_ptr(self, self.len).write(slot) };
         self.len += 1;
         self.len
+    }
+}
+
+/// The one reference to a resource in the table, from [`get`] or [`try_get`]: while it is
+/// alive, another `get` of the same handle, or its removal, traps (so no two mutable
+/// references to one resource can exist), and its slot does not move (slots never do).
+pub struct Ref<T: Kind> {
+    slot: core::ptr::NonNull<Slot>,
+    _t: core::marker::PhantomData<*mut T>,
+}
+
+impl<T: Kind> core::ops::Deref for Ref<T> {
+    type Target = T;
+    #[inline(always)]
+    fn deref(&self) -> &T {
+        // SAFETY: the slot holds a `T` (checked when the `Ref` was made; it cannot be removed
+        // or replaced while the `Ref` lives) and is lent to this `Ref` alone.
+        unsafe { &*T::payload(&raw const (*self.slot.as_ptr()).res) }
+    }
+}
+
+impl<T: Kind> core::ops::DerefMut for Ref<T> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as for `deref`; `&mut self` makes this the only reference handed out.
+        unsafe { &mut *T::payload_mut(&raw mut (*self.slot.as_ptr()).res) }
+    }
+}
+
+impl<T: Kind> Drop for Ref<T> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // SAFETY: the slot outlives every `Ref` (slots never move or go); only its flag is
+        // written, through the raw pointer.
+        unsafe { (*self.slot.as_ptr()).meta.life = Life::Used };
     }
 }
 
@@ -214,7 +350,7 @@ pub fn push(res: Resource) -> u32 {
 pub fn push_child(res: Resource, parent: u32) -> u32 {
     let mut t = table();
     match t.live(parent) {
-        Some(Entry::Used { children, .. }) => *children += 1,
+        Some(m) => m.children += 1,
         _ => trap_handle(b"invalid parent handle ", parent, b""),
     }
     t.insert(res, parent, false)
@@ -225,65 +361,89 @@ pub fn push_child(res: Resource, parent: u32) -> u32 {
 /// instead (removing the socket first traps), as on wasmtime.
 pub fn push_holder(res: Resource, parent: u32) -> u32 {
     let mut t = table();
-    let holds_parent = match t.live(parent) {
-        #[cfg(feature = "wamr")]
-        Some(Entry::Used { res: Resource::TcpSocket(_) | Resource::UdpSocket(_), children, .. }) => {
-            *children += 1;
-            false
-        }
-        Some(Entry::Used { holds, .. }) => {
-            *holds += 1;
-            true
-        }
-        _ => trap_handle(b"invalid parent handle ", parent, b""),
-    };
-    t.insert(res, parent, holds_parent)
+    if t.live(parent).is_none() {
+        trap_handle(b"invalid parent handle ", parent, b"");
+    }
+    #[cfg(feature = "wamr")]
+    let socket = matches!(t.res(parent), Resource::TcpSocket(_) | Resource::UdpSocket(_));
+    #[cfg(not(feature = "wamr"))]
+    let socket = false;
+    let Some(m) = t.live(parent) else { trap_handle(b"invalid parent handle ", parent, b"") };
+    if socket {
+        m.children += 1;
+    } else {
+        m.holds += 1;
+    }
+    t.insert(res, parent, !socket)
 }
 
 /// Whether `parent` has a live child for which `f` holds (a linear scan: for rare calls,
 /// such as `udp-socket.stream` refusing while the previous streams live).
 pub fn has_child(parent: u32, f: impl Fn(&Resource) -> bool) -> bool {
     let mut t = table();
-    (1..=t.len).any(|h| matches!(t.slot(h), Some(Entry::Used { res, parent: p, holds_parent: false, orphan: false, .. }) if *p == parent && f(res)))
+    (1..=t.len).any(|h| {
+        matches!(t.live(h), Some(m) if m.parent == parent && !m.holds_parent) && f(&t.res(h))
+    })
 }
 
 /// The resource of type `T` named by `handle`; traps if there is none.
 ///
-/// The hot path of every method call. It does what `Table::live` does, but inline and without
-/// `Option`s, so that it compiles to the bounds check, two tag checks and the address (handle
-/// 0 wraps to an index past the end), fewer instructions than through `live` (see
-/// `docs/performance.md`).
-pub fn get<T: Kind>(handle: u32) -> &'static mut T {
-    // A copy of the header: no borrow to set and clear.
-    let t = table_cell().read();
-    let idx = handle.wrapping_sub(1);
-    if idx < t.len {
-        // SAFETY: idx < len <= cap, and slots[..len] are initialised.
-        if let Entry::Used { res, orphan: false, .. } = unsafe { &mut (*t.slots.add(idx as usize)).0 }
-            && let Some(v) = T::get(res)
-        {
-            return v;
-        }
+/// The hot path of every method call: the bounds check, the slot's address in its chunk,
+/// the life, borrow and type checks, and the borrow flag set (cleared when the [`Ref`]
+/// goes), without `Option`s.
+pub fn get<T: Kind>(handle: u32) -> Ref<T> {
+    match lend::<T>(handle) {
+        Some(r) => r,
+        None => trap_invalid_handle(handle, T::NAME),
     }
-    trap_invalid_handle(handle, T::NAME)
 }
 
-/// The resource of type `T` named by `handle`, or `None` (never traps): for a handle kept
-/// by another resource that may have been dropped since (a socket's streams).
-pub fn try_get<T: Kind>(handle: u32) -> Option<&'static mut T> {
-    match table().live(handle) {
-        // SAFETY: the slot lives in the table's heap block, not in the borrowed header (as in
-        // `get`).
-        Some(Entry::Used { res, .. }) => T::get(res).map(|v| unsafe { &mut *(v as *mut T) }),
-        _ => None,
+/// The resource of type `T` named by `handle`, or `None` (never traps but on a double
+/// borrow): for a handle kept by another resource that may have been dropped since (a
+/// socket's streams).
+pub fn try_get<T: Kind>(handle: u32) -> Option<Ref<T>> {
+    lend::<T>(handle)
+}
+
+#[inline(always)]
+fn lend<T: Kind>(handle: u32) -> Option<Ref<T>> {
+    let p = lendable(handle)?;
+    // SAFETY: `lendable` checked that the slot is in use and not lent out, so this is the
+    // only reference to its resource.
+    T::get(unsafe { &mut (*p.as_ptr()).res })?;
+    // SAFETY: as above; the bookkeeping is written through the raw pointer.
+    unsafe { (*p.as_ptr()).meta.life = Life::Lent };
+    Some(Ref { slot: p, _t: core::marker::PhantomData })
+}
+
+/// The slot of `handle` when it is in use and not lent out (`None`: no such live handle;
+/// traps when it is lent out). Shared by every kind's `get`, so that only the type check is
+/// generic.
+#[inline(never)]
+fn lendable(handle: u32) -> Option<core::ptr::NonNull<Slot>> {
+    let idx = handle.wrapping_sub(1);
+    // The header, read in place: no borrow to set and clear.
+    let t = table_cell().as_ptr();
+    // SAFETY: readable (checked by `as_ptr`), and nothing borrows it below.
+    if idx >= unsafe { (*t).len } {
+        return None;
     }
+    // SAFETY: idx < len, so the slot is initialised and stays where it is. Its bookkeeping
+    // is read through the raw pointer (a `Ref` may be lending out its resource).
+    let p = unsafe { slot_ptr(t, idx) };
+    match unsafe { (*p).meta.life } {
+        Life::Used => {}
+        Life::Lent => borrowed_twice(handle),
+        _ => return None,
+    }
+    core::ptr::NonNull::new(p)
 }
 
 /// Checks that `handle` names a live resource of the given payload-free kind.
 pub fn check(handle: u32, want: Resource) {
-    match table().live(handle) {
-        Some(Entry::Used { res, .. }) if core::mem::discriminant(res) == core::mem::discriminant(&want) => {}
-        _ => trap_invalid_handle(handle, want.name()),
+    let mut t = table();
+    if t.live(handle).is_none() || core::mem::discriminant(&t.res(handle)) != core::mem::discriminant(&want) {
+        trap_invalid_handle(handle, want.name());
     }
 }
 
@@ -312,34 +472,36 @@ impl Table {
     /// See [`remove_checked`]. One borrow of the table serves the whole removal.
     fn remove_checked(&mut self, handle: u32) {
         let t = self;
-        let (res, parent, holds_parent) = match t.live(handle) {
-            Some(Entry::Used { res, children, holds, parent, holds_parent, orphan }) => {
-                if *children != 0 {
+        let (parent, holds_parent) = match t.live(handle) {
+            Some(m) => {
+                if m.children != 0 {
                     trap_handle(b"cannot drop handle ", handle, b"(resource has children: its pollables or streams are alive)");
                 }
-                if *holds != 0 {
-                    *orphan = true;
+                if m.holds != 0 {
+                    m.life = Life::Orphan;
                     return;
                 }
-                (*res, *parent, *holds_parent)
+                (m.parent, m.holds_parent)
             }
             _ => trap_handle(b"handle ", handle, b"(already dropped)"),
         };
+        let res = t.res(handle);
         t.free_slot(handle);
         release_runtime_object(res);
         if parent != 0 {
             if holds_parent {
                 t.release(parent);
-            } else if let Some(Entry::Used { children, .. }) = t.slot(parent) {
-                *children -= 1;
+            } else if let Some(m) = t.meta(parent) {
+                m.children -= 1;
             }
         }
     }
 
+    /// Puts the slot of `handle` (in use, not lent out: [`Table::res`] checked) on the free list.
     fn free_slot(&mut self, handle: u32) {
         let free = self.free;
-        if let Some(slot) = self.slot(handle) {
-            *slot = Entry::Free { next: free };
+        if let Some(m) = self.meta(handle) {
+            *m = Meta { life: Life::Free, holds_parent: false, children: 0, holds: 0, parent: free };
         }
         self.free = handle - 1;
     }
@@ -347,13 +509,15 @@ impl Table {
     /// One holder of `handle` is gone. When that was the last holder of an entry the program has
     /// already removed, frees the slot and releases its runtime object.
     fn release(&mut self, handle: u32) {
-        if let Some(Entry::Used { res, holds, orphan, .. }) = self.slot(handle) {
-            *holds -= 1;
-            if *holds == 0 && *orphan {
-                let r = *res;
-                self.free_slot(handle);
-                release_runtime_object(r);
-            }
+        let Some(m) = self.meta(handle) else { return };
+        if m.life == Life::Free {
+            return;
+        }
+        m.holds -= 1;
+        if m.holds == 0 && m.life == Life::Orphan {
+            let r = self.res(handle);
+            self.free_slot(handle);
+            release_runtime_object(r);
         }
     }
 }
@@ -381,7 +545,7 @@ pub fn no_instance(handle: i32, kind: &str) -> ! {
 #[cfg(test)]
 pub fn live() -> u32 {
     let mut t = table();
-    (1..=t.len).filter(|h| matches!(t.slot(*h), Some(Entry::Used { .. }))).count() as u32
+    (1..=t.len).filter(|h| matches!(t.meta(*h), Some(m) if m.life != Life::Free)).count() as u32
 }
 
 #[cfg(test)]
@@ -456,6 +620,45 @@ mod tests {
         assert_eq!(live(), 2, "the removed entry is kept for its remaining holder");
         remove::<IoError>(h2);
         assert_eq!(live(), 0, "the last holder frees it");
+    }
+
+    /// A `Ref` is the one reference to its resource: a second `get` of the handle, or its
+    /// removal, traps while it lives; it stays valid while the table grows (slots never
+    /// move); two handles can be borrowed at once.
+    #[test]
+    fn one_reference_per_resource_and_stable_slots() {
+        let a = push(Resource::Error(IoError { errno: 1 }));
+        let b = push(Resource::Error(IoError { errno: 2 }));
+        {
+            let mut ra = get::<IoError>(a);
+            let rb = get::<IoError>(b);
+            ra.errno += rb.errno;
+            // Growth (many chunks) while `ra` is alive: it still points at `a`'s resource.
+            let more: std::vec::Vec<u32> = (0..3000).map(|i| push(Resource::Error(IoError { errno: i as u16 }))).collect();
+            ra.errno += 1;
+            assert_eq!(ra.errno, 4);
+            drop(rb);
+            for h in more {
+                remove::<IoError>(h);
+            }
+        }
+        assert_eq!(get::<IoError>(a).errno, 4, "the write through the Ref landed");
+        let m = traps(move || {
+            let _r = get::<IoError>(a);
+            let _again = get::<IoError>(a);
+        });
+        assert_eq!(m, std::format!("internal error (handle {a} borrowed twice in the adapter)"));
+        assert_eq!(get::<IoError>(a).errno, 4, "the trap's unwinding released the first Ref");
+        let m = traps(move || {
+            let _r = get::<IoError>(a);
+            remove::<IoError>(a);
+        });
+        assert_eq!(m, std::format!("internal error (handle {a} borrowed twice in the adapter)"));
+        assert!(try_get::<IoError>(a).is_some());
+        assert!(try_get::<Pollable>(a).is_none(), "another type");
+        remove::<IoError>(a);
+        assert!(try_get::<IoError>(a).is_none(), "dropped");
+        remove::<IoError>(b);
     }
 
     #[test]

@@ -46,6 +46,17 @@ impl<T> StateCell<T> {
         Borrow { cell: self }
     }
 
+    /// The value's address, for a hot path that reads a few fields through it (raw place
+    /// reads, no reference); traps when it is mutably borrowed. Nothing may borrow the cell
+    /// while the pointer is used.
+    #[inline(always)]
+    pub fn as_ptr(&self) -> *const T {
+        if self.borrowed.get() {
+            borrowed_twice();
+        }
+        self.value.get()
+    }
+
     /// A copy of the value (for hot paths that only read); traps when it is mutably
     /// borrowed. No reference escapes, so nothing can alias a later `Borrow`.
     #[inline(always)]

@@ -533,7 +533,7 @@ impl DirState {
 /// `[method]directory-entry-stream.read-directory-entry`: "Read a single directory entry from
 /// a `directory-entry-stream`."
 pub fn directory_entry_stream_read_directory_entry(this: u32, ret: RetPtr<WResult<WOption<DirectoryEntry>, ErrorCode>>) {
-    let s = resource::get::<DirectoryEntryStream>(this);
+    let mut s = resource::get::<DirectoryEntryStream>(this);
     // SAFETY: the state is owned by this live handle.
     let st = unsafe { &mut *s.state };
     ret.write(match st.next() {

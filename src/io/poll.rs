@@ -64,7 +64,7 @@ fn target(handle: u32) -> Target {
             }
         }
         Wait::Output(s) => {
-            let s = resource::get::<OutputStream>(s);
+            let mut s = resource::get::<OutputStream>(s);
             match s.pollable_fd() {
                 Some(fd) => Target::Fd { fd, write: true },
                 None => Target::Ready,

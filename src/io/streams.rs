@@ -479,7 +479,7 @@ pub fn fd_ready(fd: u32, write: bool, block: bool) -> bool {
 /// `closed` once the stream has ended; `None` when `len` is 0 or, not blocking, no data is
 /// ready (the call moves nothing).
 #[inline(always)]
-fn readable(this: u32, len: u64, blocking: bool) -> Result<Option<&'static mut InputStream>, StreamError> {
+fn readable(this: u32, len: u64, blocking: bool) -> Result<Option<resource::Ref<InputStream>>, StreamError> {
     let s = resource::get::<InputStream>(this);
     if s.closed {
         return Err(StreamError::Closed);
@@ -488,7 +488,7 @@ fn readable(this: u32, len: u64, blocking: bool) -> Result<Option<&'static mut I
 }
 
 fn read(this: u32, len: u64, blocking: bool) -> Result<List<u8>, StreamError> {
-    let Some(s) = readable(this, len, blocking)? else { return Ok(List::empty()) };
+    let Some(mut s) = readable(this, len, blocking)? else { return Ok(List::empty()) };
     let want = len.min(MAX_READ) as usize;
     let buf = alloc::result_bytes(want);
     // SAFETY: `result_bytes` returned `want` writable bytes.
@@ -499,7 +499,7 @@ fn read(this: u32, len: u64, blocking: bool) -> Result<List<u8>, StreamError> {
 
 /// Reads and discards up to `len` bytes.
 fn skip(this: u32, len: u64, blocking: bool) -> Result<u64, StreamError> {
-    let Some(s) = readable(this, len, blocking)? else { return Ok(0) };
+    let Some(mut s) = readable(this, len, blocking)? else { return Ok(0) };
     if s.mode == Mode::At {
         // A file: skipping is moving the offset, up to the end of the file.
         let size = p1::filestat(s.fd).map_err(|e| failed(fd_errno(e)))?.size;
@@ -563,7 +563,7 @@ pub fn drop_input_stream(this: u32) {
 /// function returns 0 bytes, the `subscribe` pollable will become ready when this function
 /// will report at least 1 byte, or an error."
 pub fn output_stream_check_write(this: u32, ret: RetPtr<WResult<u64, StreamError>>) {
-    let s = resource::get::<OutputStream>(this);
+    let mut s = resource::get::<OutputStream>(this);
     let stashed = stashed_failure().get();
     if stashed.handle == this && this != 0 {
         // A failure of [`libc_write`]'s write, reported where the program's own write would
@@ -594,8 +594,8 @@ pub fn output_stream_check_write(this: u32, ret: RetPtr<WResult<u64, StreamError
 /// The open stream `this`, after taking `total` bytes from its `check-write` permit when
 /// `permit_needed` (writing more than permitted traps, as the WIT requires).
 #[inline(always)]
-fn permitted(this: u32, total: u64, permit_needed: bool) -> Result<&'static mut OutputStream, StreamError> {
-    let s = resource::get::<OutputStream>(this);
+fn permitted(this: u32, total: u64, permit_needed: bool) -> Result<resource::Ref<OutputStream>, StreamError> {
+    let mut s = resource::get::<OutputStream>(this);
     if permit_needed {
         if total > s.budget as u64 {
             trap(b"output-stream.write: more bytes than check-write permitted");
@@ -615,7 +615,7 @@ impl OutputStream {
 
 /// Writes `bytes` under the `check-write` permit (the hot path of every `write(2)`).
 fn write(this: u32, bytes: &[u8], permit_needed: bool) -> Result<(), StreamError> {
-    let s = permitted(this, bytes.len() as u64, permit_needed)?;
+    let mut s = permitted(this, bytes.len() as u64, permit_needed)?;
     if bytes.is_empty() {
         return Ok(());
     }
@@ -650,7 +650,7 @@ pub fn libc_write(this: u32, ptr: *const u8, len: usize) -> Option<usize> {
     if len == 0 {
         return None;
     }
-    let s = resource::get::<OutputStream>(this);
+    let mut s = resource::get::<OutputStream>(this);
     if s.closed || s.mode == Mode::Socket {
         return None;
     }
@@ -721,16 +721,18 @@ mod libc_wrap {
 
 /// The blocking writes: a socket's send buffer is emptied before and after.
 fn blocking_write(this: u32, write: impl FnOnce(u32) -> Result<(), StreamError>) -> Result<(), StreamError> {
-    let s = resource::get::<OutputStream>(this);
+    let mut s = resource::get::<OutputStream>(this);
     if s.mode == Mode::Socket && !s.closed {
         s.socket_blocking_flush().map_err(|e| s.fail(e))?;
     }
+    // `write` and `flush_blocking` get the stream again: this borrow ends first.
+    drop(s);
     write(this)?;
     flush_blocking(this)
 }
 
 fn flush_blocking(this: u32) -> Result<(), StreamError> {
-    let s = resource::get::<OutputStream>(this);
+    let mut s = resource::get::<OutputStream>(this);
     if s.closed {
         return Err(StreamError::Closed);
     }
@@ -742,7 +744,7 @@ fn flush_blocking(this: u32) -> Result<(), StreamError> {
 
 /// Writes `len` zero bytes under the `check-write` permit.
 fn write_zeroes(this: u32, len: u64, permit_needed: bool) -> Result<(), StreamError> {
-    let s = permitted(this, len, permit_needed)?;
+    let mut s = permitted(this, len, permit_needed)?;
     // On the stack: a static would cost its size in every module's data section.
     let zero = [0u8; 1024];
     let mut left = len;
@@ -828,7 +830,7 @@ pub fn output_stream_blocking_write_zeroes_and_flush(this: u32, len: u64, ret: R
 
 /// Moves up to `len` bytes from `src` to `this`.
 fn splice(this: u32, src: u32, len: u64, blocking: bool) -> Result<u64, StreamError> {
-    let o = resource::get::<OutputStream>(this);
+    let mut o = resource::get::<OutputStream>(this);
     if o.closed {
         return Err(StreamError::Closed);
     }
@@ -844,7 +846,9 @@ fn splice(this: u32, src: u32, len: u64, blocking: bool) -> Result<u64, StreamEr
             }
         }
     }
-    let Some(s) = readable(src, len, blocking)? else { return Ok(0) };
+    // `write` below gets the stream again: this borrow ends first.
+    drop(o);
+    let Some(mut s) = readable(src, len, blocking)? else { return Ok(0) };
     let mut buf = [0u8; 4096];
     let want = len.min(buf.len() as u64) as usize;
     let n = s.read_some(&mut buf[..want], blocking)?;

@@ -195,7 +195,7 @@ mod wamr_lookup {
     /// the next address in connection order preference. If all addresses have been exhausted,
     /// this function returns `none`. This function never returns IPv4-mapped IPv6 addresses."
     pub fn resolve_address_stream_resolve_next_address(this: u32, ret: RetPtr<WResult<WOption<IpAddress>, ErrorCode>>) {
-        let s = resource::get::<ResolveAddressStream>(this);
+        let mut s = resource::get::<ResolveAddressStream>(this);
         ret.write(WResult::Ok(if s.next < s.len {
             // SAFETY: `next < len` addresses were written.
             let a = unsafe { *s.addrs.add(s.next as usize) };

@@ -69,7 +69,7 @@ pub struct TcpSocket {
 
 const DEFAULT_BACKLOG: u32 = 128;
 
-fn get(h: u32) -> &'static mut TcpSocket {
+fn get(h: u32) -> resource::Ref<TcpSocket> {
     resource::get::<TcpSocket>(h)
 }
 
@@ -174,7 +174,7 @@ pub fn create_tcp_socket(family: u8, ret: RetPtr<WResult<u32, ErrorCode>>) {
 /// bound, `address-in-use`, `address-not-bindable`."
 pub fn tcp_socket_start_bind(this: u32, net: u32, a: IpSocketAddress, ret: RetPtr<WResult<(), ErrorCode>>) {
     resource::check(net, Resource::Network);
-    let s = get(this);
+    let mut s = get(this);
     let r = (|| {
         match s.state {
             State::Unbound => {}
@@ -215,7 +215,7 @@ pub fn tcp_socket_finish_bind(this: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
 /// `connection-refused`, `remote-unreachable`, `timeout`…"
 pub fn tcp_socket_start_connect(this: u32, net: u32, a: IpSocketAddress, ret: RetPtr<WResult<(), ErrorCode>>) {
     resource::check(net, Resource::Network);
-    let s = get(this);
+    let mut s = get(this);
     let r = (|| {
         match s.state {
             State::Unbound | State::Bound => {}
@@ -262,7 +262,7 @@ fn connection_streams(this: u32) -> Tuple2<u32, u32> {
     let s = *get(this);
     let mode = if s.nonblocking { Mode::Socket } else { Mode::Stream };
     let streams = Tuple2(streams::new_held_input(s.fd, 0, mode, this), streams::new_held_output(s.fd, 0, mode, this));
-    let s = get(this);
+    let mut s = get(this);
     (s.input, s.output) = (streams.0, streams.1);
     streams
 }
@@ -270,7 +270,7 @@ fn connection_streams(this: u32) -> Tuple2<u32, u32> {
 /// `[method]tcp-socket.finish-connect`: the streams of the connection, or why it failed;
 /// `would-block` while the host connect is in progress.
 pub fn tcp_socket_finish_connect(this: u32, ret: RetPtr<WResult<Tuple2<u32, u32>, ErrorCode>>) {
-    let s = get(this);
+    let mut s = get(this);
     if s.state == State::Connecting {
         if !streams::fd_ready(s.fd, true, false) {
             return ret.write(WResult::Err(ErrorCode::WouldBlock));
@@ -280,6 +280,8 @@ pub fn tcp_socket_finish_connect(this: u32, ret: RetPtr<WResult<Tuple2<u32, u32>
     let r = match s.state {
         State::ConnectStarted(None) => {
             s.state = State::Connected;
+            // `connection_streams` gets the socket again: this borrow ends first.
+            drop(s);
             Ok(connection_streams(this))
         }
         State::ConnectStarted(Some(e)) => {
@@ -295,7 +297,7 @@ pub fn tcp_socket_finish_connect(this: u32, ret: RetPtr<WResult<Tuple2<u32, u32>
 /// socket into the `listening` state. … Typical errors: `invalid-state` the socket is not
 /// bound to any local address, or already connected or listening."
 pub fn tcp_socket_start_listen(this: u32, ret: RetPtr<WResult<(), ErrorCode>>) {
-    let s = get(this);
+    let mut s = get(this);
     let r = match s.state {
         State::Bound => sock::listen(s.fd, s.backlog).map_err(error),
         State::BindStarted | State::ListenStarted | State::ConnectStarted(_) | State::Connecting => Err(ErrorCode::ConcurrencyConflict),
@@ -382,7 +384,7 @@ pub fn tcp_socket_address_family(this: u32) -> u32 {
 /// `[method]tcp-socket.set-listen-backlog-size`: "Hints the desired listen queue size. … If the
 /// provided value is 0, an `invalid-argument` error is returned."
 pub fn tcp_socket_set_listen_backlog_size(this: u32, value: u64, ret: RetPtr<WResult<(), ErrorCode>>) {
-    let s = get(this);
+    let mut s = get(this);
     let r = if value == 0 {
         Err(ErrorCode::InvalidArgument)
     } else if matches!(s.state, State::ConnectStarted(_) | State::Connecting | State::Connected | State::Closed) {
@@ -567,11 +569,11 @@ pub fn tcp_socket_shutdown(this: u32, how: u8, ret: RetPtr<WResult<(), ErrorCode
     }
     // A stream handle kept here may have been dropped, and even reused: only this socket's
     // streams have its fd.
-    if receive && let Some(i) = resource::try_get::<streams::InputStream>(s.input).filter(|i| i.fd == s.fd) {
+    if receive && let Some(mut i) = resource::try_get::<streams::InputStream>(s.input).filter(|i| i.fd == s.fd) {
         i.closed = true;
     }
     if send {
-        if let Some(o) = resource::try_get::<streams::OutputStream>(s.output).filter(|o| o.fd == s.fd) {
+        if let Some(mut o) = resource::try_get::<streams::OutputStream>(s.output).filter(|o| o.fd == s.fd) {
             o.shut_down();
         }
         let _ = sock::shutdown_both(s.fd);

@@ -68,7 +68,7 @@ pub fn create_udp_socket(family: u8, ret: RetPtr<WResult<u32, ErrorCode>>) {
     );
 }
 
-fn get(h: u32) -> &'static mut UdpSocket {
+fn get(h: u32) -> resource::Ref<UdpSocket> {
     resource::get::<UdpSocket>(h)
 }
 
@@ -77,7 +77,7 @@ fn get(h: u32) -> &'static mut UdpSocket {
 /// `invalid-state` the socket is already bound."
 pub fn udp_socket_start_bind(this: u32, net: u32, a: IpSocketAddress, ret: RetPtr<WResult<(), ErrorCode>>) {
     resource::check(net, Resource::Network);
-    let s = get(this);
+    let mut s = get(this);
     let r = match s.state {
         State::Unbound => tcp::check_family(s.ipv6, &a).and_then(|()| tcp::bind_or_defer(s.fd, &a, false)).map(|_| ()),
         State::BindStarted => Err(ErrorCode::ConcurrencyConflict),
@@ -271,7 +271,7 @@ pub struct OutgoingDatagram {
 /// never blocks. Returns the number of datagrams permitted for the next call to `send`, or an
 /// error. Calling `send` with more datagrams than this function has permitted will trap."
 pub fn outgoing_datagram_stream_check_send(this: u32, ret: RetPtr<WResult<u64, ErrorCode>>) {
-    let s = resource::get::<OutgoingDatagramStream>(this);
+    let mut s = resource::get::<OutgoingDatagramStream>(this);
     s.budget = SEND_PERMIT;
     ret.write(WResult::Ok(SEND_PERMIT as u64));
 }
@@ -283,7 +283,7 @@ pub fn outgoing_datagram_stream_check_send(this: u32, ret: RetPtr<WResult<u64, E
 /// remote address has the wrong family, or the stream is connected and the address differs,
 /// or no address is given while not connected."
 pub fn outgoing_datagram_stream_send(this: u32, ptr: *const OutgoingDatagram, len: usize, ret: RetPtr<WResult<u64, ErrorCode>>) {
-    let s = resource::get::<OutgoingDatagramStream>(this);
+    let mut s = resource::get::<OutgoingDatagramStream>(this);
     if len as u64 > s.budget as u64 {
         crate::trap::trap(b"outgoing-datagram-stream.send: more datagrams than check-send permitted");
     }
