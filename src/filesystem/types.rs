@@ -11,6 +11,9 @@
 //!   wasmtime) both become `not-permitted`; an fd operation refused for lack of rights
 //!   (ENOTCAPABLE) becomes `bad-descriptor`, as the open mode refuses it natively;
 //! - `read` returns at most 64 KiB and reports end of file only when it read nothing;
+//! - `read`/`write` refuse an offset past 2^63 (`invalid`), then a file not opened for it
+//!   (`bad-descriptor`), as `pread`/`pwrite` do natively, even for nothing; `set-size` of a
+//!   file not opened for writing is `invalid` (the OS's `ftruncate`);
 //! - `read-directory` never yields `.` or `..`; an entry whose name is not UTF-8 is an
 //!   `illegal-byte-sequence` error in its place (see `DirState::next`);
 //! - a last path component that is a symbolic link followed by `/` is answered as natively,
@@ -61,6 +64,20 @@ impl Descriptor {
     /// For file operations: the file's fd, else `bad-descriptor`.
     fn file(&self) -> Res<u32> {
         if self.is_dir() { Err(ErrorCode::BadDescriptor) } else { Ok(self.fd) }
+    }
+    /// For `read` / `write` at `offset`: the file's fd if it was opened with `mode` (`read`
+    /// or `write`), in the OS's order (`pread`/`pwrite`, as natively): an offset past 2^63 is
+    /// `invalid` (EINVAL), then a file not opened so is `bad-descriptor` (EBADF) — also for a
+    /// read or write of nothing, which WASIp1 (or the adapter) would answer without asking.
+    fn file_at(&self, mode: DescriptorFlags, offset: u64) -> Res<u32> {
+        let fd = self.file()?;
+        if offset > i64::MAX as u64 {
+            Err(ErrorCode::Invalid)
+        } else if !self.flags.contains(mode) {
+            Err(ErrorCode::BadDescriptor)
+        } else {
+            Ok(fd)
+        }
     }
 }
 
@@ -316,8 +333,17 @@ pub fn descriptor_get_type(this: u32, ret: RetPtr<WResult<DescriptorType, ErrorC
 /// `[method]descriptor.set-size`: "Adjust the size of an open file. If this increases the
 /// file's size, the extra bytes are filled with zeros. Note: This was called `fd_filestat_set_size`
 /// in earlier versions of WASI."
+///
+/// On a file not opened for writing: `invalid`, as natively (the OS's `ftruncate` says EINVAL
+/// there; WAMR would refuse for lack of rights, `bad-descriptor`).
 pub fn descriptor_set_size(this: u32, size: u64, ret: RetPtr<WResult<(), ErrorCode>>) {
-    let r = get(this).file().and_then(|fd| p1::set_size(fd, size).map_err(fd_err));
+    let d = get(this);
+    let r = d.file().and_then(|fd| {
+        if !d.flags.contains(DescriptorFlags::WRITE) {
+            return Err(ErrorCode::Invalid);
+        }
+        p1::set_size(fd, size).map_err(fd_err)
+    });
     ret.write(r.into());
 }
 
@@ -378,13 +404,10 @@ pub struct ReadResult {
 ///
 /// Reads at most 64 KiB, straight into the caller's armed buffer when there is one.
 pub fn descriptor_read(this: u32, length: u64, offset: u64, ret: RetPtr<WResult<ReadResult, ErrorCode>>) {
-    let fd = match get(this).file() {
+    let fd = match get(this).file_at(DescriptorFlags::READ, offset) {
         Ok(fd) => fd,
         Err(e) => return ret.write(WResult::Err(e)),
     };
-    if offset > i64::MAX as u64 {
-        return ret.write(WResult::Err(ErrorCode::Invalid));
-    }
     let want = length.min(streams::MAX_READ) as usize;
     if want == 0 {
         // Natively a read of nothing "reads 0 bytes", which is how end of file is reported.
@@ -409,13 +432,9 @@ pub fn descriptor_read(this: u32, length: u64, offset: u64, ret: RetPtr<WResult<
 pub fn descriptor_write(this: u32, ptr: *const u8, len: usize, offset: u64, ret: RetPtr<WResult<u64, ErrorCode>>) {
     // SAFETY: canonical ABI `list<u8>` parameter.
     let bytes = unsafe { abi::bytes(ptr, len) };
-    let r = get(this).file().and_then(|fd| {
-        // An offset WASIp1 cannot represent (it is signed in the OS): `invalid`, as natively.
-        if offset > i64::MAX as u64 {
-            return Err(ErrorCode::Invalid);
-        }
-        p1::pwrite_all(fd, bytes, offset).map(|()| len as u64).map_err(fd_err)
-    });
+    let r = get(this)
+        .file_at(DescriptorFlags::WRITE, offset)
+        .and_then(|fd| p1::pwrite_all(fd, bytes, offset).map(|()| len as u64).map_err(fd_err));
     ret.write(r.into());
 }
 

@@ -249,7 +249,6 @@ impl Fuzz {
 
     fn data(&mut self) -> Vec<u8> {
         let n = self.rng.pick(&[0usize, 1, 5, 17, 64]);
-        let n = if n == 0 && self.avoids("zero-length") { 1 } else { n };
         (0..n).map(|_| b'a' + self.rng.below(26) as u8).collect()
     }
 
@@ -343,11 +342,7 @@ impl Fuzz {
             }
             51..=52 => {
                 let size = if self.rng.chance(85) { self.rng.pick(&[0u64, 1, 100, 2048]) } else { self.rng.pick(&[i64::MAX as u64 + 1, u64::MAX]) };
-                let avoid = self.avoid.clone();
                 let (d, what) = self.target();
-                if Self::mode_avoided(&avoid, "set-size-mode", d, DescriptorFlags::WRITE) {
-                    return format!("set-size {what}: avoided (set-size-mode)");
-                }
                 format!("set-size {what} {size} -> {}", res(d.set_size(size), |_| String::new()))
             }
             53..=54 => {
@@ -500,7 +495,6 @@ impl Fuzz {
 
     fn read(&mut self) -> String {
         let len = self.rng.pick(&[0u64, 1, 16, 100, 4096, 1 << 20, u64::MAX]);
-        let len = if len == 0 && self.avoids("zero-length") { 1 } else { len };
         let off = if self.rng.chance(80) { self.rng.below(4096) as u64 } else { self.offset() };
         let (d, what) = self.target();
         format!("read {what} {len} at {off} -> {}", res(d.read(len, off), |(b, end)| format!("{} end {end}", bytes_summary(&b))))
