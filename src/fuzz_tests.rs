@@ -223,18 +223,24 @@ impl Model {
             e.orphan = true;
             return;
         }
-        let (parent, holds_parent) = (e.parent, e.holds_parent);
-        self.free_slot(h);
-        if parent != 0 {
-            let p = self.used.get_mut(&parent).unwrap();
-            if holds_parent {
-                p.holds -= 1;
-                if p.holds == 0 && p.orphan {
-                    self.free_slot(parent);
-                }
-            } else {
-                p.children -= 1;
+        let (mut h, mut parent, mut holds_parent) = (h, e.parent, e.holds_parent);
+        // Freeing an entry detaches it from its parent; the last holder of an orphan takes the
+        // orphan with it, which detaches the orphan from its own parent in turn.
+        loop {
+            self.free_slot(h);
+            if parent == 0 {
+                return;
             }
+            let p = self.used.get_mut(&parent).unwrap();
+            if !holds_parent {
+                p.children -= 1;
+                return;
+            }
+            p.holds -= 1;
+            if p.holds != 0 || !p.orphan {
+                return;
+            }
+            (h, parent, holds_parent) = (parent, p.parent, p.holds_parent);
         }
     }
 }
@@ -300,12 +306,6 @@ fn fuzz_resource_table() {
                 // push, push_child, push_holder
                 0..=2 => {
                     let parent = if op == 0 { 0 } else { handle(u, &m) };
-                    // Only entries without a parent are held (descriptors, by their streams):
-                    // the table frees an orphan when its last holder goes without updating the
-                    // orphan's own parent, which no caller needs as long as this holds.
-                    if op == 2 && m.live(parent).is_some_and(|p| p.parent != 0) {
-                        continue;
-                    }
                     let r = resource_of(ty, tag);
                     let got = match op {
                         0 => Some(resource::push(r)),

@@ -485,15 +485,38 @@ impl Table {
             }
             _ => trap_handle(b"handle ", handle, b"(already dropped)"),
         };
-        let res = t.res(handle);
-        t.free_slot(handle);
-        release_runtime_object(res);
-        if parent != 0 {
-            if holds_parent {
-                t.release(parent);
-            } else if let Some(m) = t.meta(parent) {
-                m.children -= 1;
+        t.free_detached(handle, parent, holds_parent);
+    }
+
+    /// Frees the slot of `handle` (releasing its runtime object) and detaches it from its
+    /// `parent`: one child fewer, or one holder fewer — and when that was the last holder of
+    /// an orphan, the orphan goes too, detached from its own parent in turn (a loop, since
+    /// an orphan may itself hold another entry).
+    fn free_detached(&mut self, handle: u32, parent: u32, holds_parent: bool) {
+        let (mut handle, mut parent, mut holds_parent) = (handle, parent, holds_parent);
+        loop {
+            let res = self.res(handle);
+            self.free_slot(handle);
+            release_runtime_object(res);
+            if parent == 0 {
+                return;
             }
+            if !holds_parent {
+                if let Some(m) = self.meta(parent) {
+                    m.children -= 1;
+                }
+                return;
+            }
+            // One holder of `parent` is gone.
+            let Some(m) = self.meta(parent) else { return };
+            if m.life == Life::Free {
+                return;
+            }
+            m.holds -= 1;
+            if m.holds != 0 || m.life != Life::Orphan {
+                return;
+            }
+            (handle, parent, holds_parent) = (parent, m.parent, m.holds_parent);
         }
     }
 
@@ -506,20 +529,6 @@ impl Table {
         self.free = handle - 1;
     }
 
-    /// One holder of `handle` is gone. When that was the last holder of an entry the program has
-    /// already removed, frees the slot and releases its runtime object.
-    fn release(&mut self, handle: u32) {
-        let Some(m) = self.meta(handle) else { return };
-        if m.life == Life::Free {
-            return;
-        }
-        m.holds -= 1;
-        if m.holds == 0 && m.life == Life::Orphan {
-            let r = self.res(handle);
-            self.free_slot(handle);
-            release_runtime_object(r);
-        }
-    }
 }
 
 /// Releases what a resource owns in the runtime, once its entry is gone: the WASIp1 fd of a
