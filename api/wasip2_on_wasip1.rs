@@ -14,6 +14,8 @@ unsafe extern "C" {
     pub fn wasip2_on_wasip1_buffer_used() -> i32;
     /// Bytes placed directly into caller buffers since the start.
     pub fn wasip2_on_wasip1_caller_bytes() -> u64;
+    /// Bytes of list results handed out in blocks from the program's allocator instead.
+    pub fn wasip2_on_wasip1_allocated_bytes() -> u64;
     /// 64 KiB pages the adapter's private heap has taken with `memory.grow`.
     pub fn wasip2_on_wasip1_heap_pages() -> u32;
 }

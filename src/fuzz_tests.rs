@@ -23,18 +23,8 @@ use std::format;
 /// Random inputs per target after the corpus (fewer under Miri, which interprets slowly).
 const RANDOM_INPUTS: usize = if cfg!(miri) { 24 } else { 4000 };
 
-/// splitmix64, for the generated inputs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
+// splitmix64 (`Rng`), for the generated inputs.
+include!("../fuzz/splitmix64.rs");
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
