@@ -18,8 +18,6 @@ use std::time::Instant;
 /// here until they are fixed: the guest replaces such a call by a neighbouring valid one
 /// (`P2_FUZZ_AVOID`). `scripts/fuzz.sh --all` runs without this list.
 const KNOWN_DIFFERENCES: &[&str] = &[
-    "stream-mode",
-    "stream-huge-offset",
     "nul-order",
     "trailing-slash",
     "symlink-dot",

@@ -259,7 +259,14 @@ pub fn drop_descriptor(this: u32) {
 /// interfere with each other."
 pub fn descriptor_read_via_stream(this: u32, offset: u64, ret: RetPtr<WResult<u32, ErrorCode>>) {
     let d = get(this);
-    ret.write(if d.is_dir() { WResult::Err(ErrorCode::IsDirectory) } else { WResult::Ok(streams::new_held_input(d.fd, offset, streams::Mode::At, this)) });
+    let mode = stream_mode(d, DescriptorFlags::READ, streams::Mode::At);
+    ret.write(if d.is_dir() { WResult::Err(ErrorCode::IsDirectory) } else { WResult::Ok(streams::new_held_input(d.fd, offset, mode, this)) });
+}
+
+/// The mode of a file stream of `d` that reads or writes (`dir`): `mode`, or, when `d` was not
+/// opened so, `Refused` (created, as natively, and failing with `bad-descriptor` when used).
+fn stream_mode(d: Descriptor, dir: DescriptorFlags, mode: streams::Mode) -> streams::Mode {
+    if d.flags.contains(dir) { mode } else { streams::Mode::Refused }
 }
 
 /// `[method]descriptor.write-via-stream`: "Return a stream for writing to a file, if
@@ -267,7 +274,8 @@ pub fn descriptor_read_via_stream(this: u32, offset: u64, ret: RetPtr<WResult<u3
 /// This allows using `write-stream`, which is similar to `write` in POSIX."
 pub fn descriptor_write_via_stream(this: u32, offset: u64, ret: RetPtr<WResult<u32, ErrorCode>>) {
     let d = get(this);
-    ret.write(d.file().map(|fd| streams::new_held_output(fd, offset, streams::Mode::At, this)).into());
+    let mode = stream_mode(d, DescriptorFlags::WRITE, streams::Mode::At);
+    ret.write(d.file().map(|fd| streams::new_held_output(fd, offset, mode, this)).into());
 }
 
 /// `[method]descriptor.append-via-stream`: "Return a stream for appending to a file, if
@@ -275,7 +283,8 @@ pub fn descriptor_write_via_stream(this: u32, offset: u64, ret: RetPtr<WResult<u
 /// This allows using `write-stream`, which is similar to `write` with `O_APPEND` in POSIX."
 pub fn descriptor_append_via_stream(this: u32, ret: RetPtr<WResult<u32, ErrorCode>>) {
     let d = get(this);
-    ret.write(d.file().map(|fd| streams::new_held_output(fd, 0, streams::Mode::Append, this)).into());
+    let mode = stream_mode(d, DescriptorFlags::WRITE, streams::Mode::Append);
+    ret.write(d.file().map(|fd| streams::new_held_output(fd, 0, mode, this)).into());
 }
 
 /// `[method]descriptor.advise`: "Provide file advisory information on a descriptor. This is

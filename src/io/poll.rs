@@ -57,7 +57,7 @@ fn target(handle: u32) -> Target {
         Wait::Clock(t) => Target::Deadline(t),
         // The parent stream outlives its pollables (the table enforces it).
         Wait::Input(s) => {
-            let s = resource::get::<InputStream>(s);
+            let mut s = resource::get::<InputStream>(s);
             match s.pollable_fd() {
                 Some(fd) => Target::Fd { fd, write: false },
                 None => Target::Ready,

@@ -63,6 +63,12 @@ pub enum Mode {
     /// A connected TCP socket made non-blocking (WAMR build): `fd_read` / `fd_write`, EAGAIN
     /// being "nothing now".
     Socket,
+    /// A file stream of a descriptor not opened for its direction (a read stream of a file
+    /// opened write-only, a write or append stream of one opened read-only). Natively such a
+    /// stream is created, and its first read, skip or write (also of nothing) fails with
+    /// EBADF, which closes it; the runtime's fd may allow what the open mode forbids (WASIp1
+    /// rights are not open modes), so the adapter does not ask it.
+    Refused,
 }
 
 /// An `input-stream` over a WASIp1 fd: stdin, or a file at its own offset.
@@ -247,8 +253,19 @@ const PUSH_USERDATA: u64 = u64::MAX - 1;
 
 impl InputStream {
     /// The fd to subscribe to, or `None` when the stream is ready without asking (closed, or
-    /// a file: files are always ready).
-    pub fn pollable_fd(&self) -> Option<u32> {
+    /// a file: files are always ready). Called when a wait on the stream's pollable begins.
+    ///
+    /// Natively a wait on a file stream reads ahead (4096 bytes, in the background), and a
+    /// read-ahead at the end of the file ends the stream: the next read or skip is `closed`
+    /// even if the file has grown since. So here a wait on a file stream at or past the end
+    /// closes it (one `filestat`; a read-ahead that would fail, past 2^63, is left to the
+    /// next read, which fails the same way).
+    pub fn pollable_fd(&mut self) -> Option<u32> {
+        if self.mode == Mode::At && !self.closed && self.offset <= i64::MAX as u64 - 4096 {
+            if let Ok(st) = p1::filestat(self.fd) {
+                self.closed = self.offset >= st.size;
+            }
+        }
         if self.closed || !matches!(self.mode, Mode::Stream | Mode::Socket) { None } else { Some(self.fd) }
     }
 
@@ -256,6 +273,9 @@ impl InputStream {
     fn read_raw(&mut self, buf: &mut [u8]) -> Result<usize, u16> {
         if matches!(self.mode, Mode::Stream | Mode::Socket) {
             return p1::read(self.fd, buf);
+        }
+        if self.mode == Mode::Refused {
+            return Err(refused(self.offset));
         }
         let n = p1::pread(self.fd, buf, self.offset).map_err(fd_errno)?;
         self.offset += n as u64;
@@ -407,8 +427,15 @@ impl OutputStream {
                 let end = p1::filestat(self.fd).map_err(fd_errno)?.size;
                 p1::pwrite_all(self.fd, bytes, end).map_err(fd_errno)
             }
+            Mode::Refused => Err(refused(self.offset)),
         }
     }
+}
+
+/// Why the OS refuses a read or write at `offset` of a `Mode::Refused` stream: `pread` and
+/// `pwrite` refuse an offset past 2^63 (EINVAL) before looking at the open mode (EBADF).
+fn refused(offset: u64) -> u16 {
+    if offset > i64::MAX as u64 { p1::EINVAL } else { p1::EBADF }
 }
 
 /// An fd operation refused for lack of WASIp1 rights (WAMR: ENOTCAPABLE) is, on a native
@@ -501,7 +528,13 @@ fn read(this: u32, len: u64, blocking: bool) -> Result<List<u8>, StreamError> {
 fn skip(this: u32, len: u64, blocking: bool) -> Result<u64, StreamError> {
     let Some(mut s) = readable(this, len, blocking)? else { return Ok(0) };
     if s.mode == Mode::At {
-        // A file: skipping is moving the offset, up to the end of the file.
+        // A file: skipping is moving the offset, up to the end of the file. Natively it is a
+        // read of up to 64 KiB, which the OS refuses (EINVAL) when it would end past 2^63 - 1,
+        // whatever the file's size: so here too, and the stream is closed as after any failure.
+        if s.offset.saturating_add(len.min(MAX_READ)) > i64::MAX as u64 {
+            s.closed = true;
+            return Err(failed(p1::EINVAL));
+        }
         let size = p1::filestat(s.fd).map_err(|e| failed(fd_errno(e)))?.size;
         if s.offset >= size {
             s.closed = true;
@@ -616,7 +649,7 @@ impl OutputStream {
 /// Writes `bytes` under the `check-write` permit (the hot path of every `write(2)`).
 fn write(this: u32, bytes: &[u8], permit_needed: bool) -> Result<(), StreamError> {
     let mut s = permitted(this, bytes.len() as u64, permit_needed)?;
-    if bytes.is_empty() {
+    if bytes.is_empty() && s.mode != Mode::Refused {
         return Ok(());
     }
     if s.mode == Mode::Socket {
@@ -750,6 +783,10 @@ fn write_zeroes(this: u32, len: u64, permit_needed: bool) -> Result<(), StreamEr
     let mut left = len;
     if s.mode == Mode::Socket && len > 0 {
         s.budget = 0;
+    }
+    if s.mode == Mode::Refused {
+        let e = refused(s.offset);
+        return Err(s.fail(e));
     }
     while left > 0 {
         let n = left.min(zero.len() as u64) as usize;

@@ -604,9 +604,17 @@ impl Fuzz {
                     let len = self.rng.pick(&[1u64, 17, 64, 4096]);
                     (len, o.blocking_splice(src, len))
                 } else {
+                    // check-write before waiting on the input: natively that wait reads 4096
+                    // bytes ahead, which a splice into a closed output (refused before it
+                    // reads) would leave buffered, to be read later stale.
                     o.subscribe().block();
-                    src.subscribe().block();
-                    (4096, o.splice(src, 4096))
+                    match o.check_write() {
+                        Err(e) => (4096, Err(e)),
+                        Ok(_) => {
+                            src.subscribe().block();
+                            (4096, o.splice(src, 4096))
+                        }
+                    }
                 };
                 let r = r.and_then(|n| o.blocking_flush().map(|()| n.to_string()));
                 format!("o{i} splice from i{j} blocking {blocking} {len}, blocking-flush -> {}", done(r))
