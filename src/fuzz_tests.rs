@@ -44,7 +44,7 @@ fn corpus(text: &str) -> Vec<Vec<u8>> {
 
 /// Runs `target` on every corpus input, then on `RANDOM_INPUTS` generated ones (seeded with
 /// `seed`, lengths up to `max_len`). A failing input is reported in hex.
-fn fuzz(name: &str, corpus_text: &str, seed: u64, max_len: usize, target: impl Fn(&mut Unstructured)) {
+pub(crate) fn fuzz(name: &str, corpus_text: &str, seed: u64, max_len: usize, target: impl Fn(&mut Unstructured)) {
     let corpus = corpus(corpus_text);
     assert!(!corpus.is_empty(), "fuzz/corpus/{name}.hex is empty");
     let mut rng = Rng(seed);
