@@ -736,7 +736,6 @@ pub fn descriptor_open_at(
 fn open_at(this: u32, path_flags: u8, ptr: *const u8, len: usize, open_flags: u8, flags: u8) -> Res<u32> {
     let base = get(this);
     let dirfd = base.dir()?;
-    let p = path(ptr, len)?;
     let oflags = OpenFlags::from_bits_truncate(open_flags);
     let mut flags = DescriptorFlags::from_bits_truncate(flags);
     if flags.intersects(
@@ -753,6 +752,8 @@ fn open_at(this: u32, path_flags: u8, ptr: *const u8, len: usize, open_flags: u8
     if (wants_write || flags.contains(DescriptorFlags::MUTATE_DIRECTORY)) && !base.mutate {
         return Err(ErrorCode::ReadOnly);
     }
+    // The path after the flags, as natively (a NUL with a sync flag is `unsupported`).
+    let p = path(ptr, len)?;
     // Without `write` the file is opened for reading, as on a native host.
     let read = flags.contains(DescriptorFlags::READ) || !flags.contains(DescriptorFlags::WRITE);
     let mut o = 0;

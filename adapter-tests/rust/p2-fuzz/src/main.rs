@@ -462,9 +462,6 @@ impl Fuzz {
                 df |= f;
             }
         }
-        if self.avoids("nul-order") && p.contains('\0') {
-            df.remove(DescriptorFlags::FILE_INTEGRITY_SYNC);
-        }
         let (b, what) = self.base();
         let r = b.open_at(pf, &p, of, df);
         let line = format!(
