@@ -203,12 +203,6 @@ impl Fuzz {
         (p, q)
     }
 
-    /// Whether a call needing `flag` on descriptor `d` is left out under the avoided `class`
-    /// (`avoid`: a copy of `self.avoid`): `d` is a file not opened with `flag`.
-    fn mode_avoided(avoid: &[String], class: &str, d: &Descriptor, flag: DescriptorFlags) -> bool {
-        avoid.iter().any(|c| c == class) && d.get_type() == Ok(DescriptorType::RegularFile) && !d.get_flags().is_ok_and(|f| f.contains(flag))
-    }
-
     /// A directory to resolve a path from: mostly the seed's root; sometimes a file (the
     /// call must fail with `not-directory`).
     fn base(&mut self) -> (&Descriptor, &'static str) {
@@ -385,12 +379,7 @@ impl Fuzz {
             }
             61..=63 => {
                 let off = self.offset().min(if self.rng.chance(90) { 1023 } else { u64::MAX });
-                let off = if self.avoids("stream-huge-offset") { off.min(1 << 40) } else { off };
-                let avoid = self.avoid.clone();
                 let (d, what) = self.target();
-                if Self::mode_avoided(&avoid, "stream-mode", d, DescriptorFlags::READ) {
-                    return format!("read-via-stream {what}: avoided (stream-mode)");
-                }
                 let r = d.read_via_stream(off);
                 let line = format!("read-via-stream {what} {off} -> {}", res(r.as_ref().map(|_| ()), |_| String::new()));
                 let line = format!("{line} i{}", self.created);
@@ -402,11 +391,7 @@ impl Fuzz {
             }
             64..=66 => {
                 let off = self.rng.below(1024) as u64;
-                let avoid = self.avoid.clone();
                 let (d, what) = self.target();
-                if Self::mode_avoided(&avoid, "stream-mode", d, DescriptorFlags::WRITE) {
-                    return format!("write-via-stream {what}: avoided (stream-mode)");
-                }
                 let r = d.write_via_stream(off);
                 let line = format!("write-via-stream {what} {off} -> {}", res(r.as_ref().map(|_| ()), |_| String::new()));
                 let line = format!("{line} o{}", self.created);
@@ -417,11 +402,7 @@ impl Fuzz {
                 line
             }
             67..=68 => {
-                let avoid = self.avoid.clone();
                 let (d, what) = self.target();
-                if Self::mode_avoided(&avoid, "stream-mode", d, DescriptorFlags::WRITE) {
-                    return format!("append-via-stream {what}: avoided (stream-mode)");
-                }
                 let r = d.append_via_stream();
                 let line = format!("append-via-stream {what} -> {}", res(r.as_ref().map(|_| ()), |_| String::new()));
                 let line = format!("{line} o{}", self.created);
