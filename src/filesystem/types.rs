@@ -514,7 +514,9 @@ impl DirState {
             let h = unsafe { (self.buf.as_ptr().add(self.pos) as *const p1::Dirent).read_unaligned() };
             let name_at = self.pos + DIRENT;
             let namlen = h.namlen as usize;
-            if name_at + namlen > self.len {
+            // `name_at <= len` (a header's worth remained); compared so, a host's huge
+            // `namlen` cannot overflow the sum on wasm32.
+            if namlen > self.len - name_at {
                 // Cut short by the end of the buffer: refetch from this entry on.
                 if self.last || self.pos == 0 {
                     return Err(ErrorCode::NameTooLong);
@@ -977,6 +979,10 @@ pub fn descriptor_metadata_hash_at(
 pub fn filesystem_error_code(err: u32, ret: RetPtr<WOption<ErrorCode>>) {
     ret.write(crate::errno::to_filesystem(resource::get::<IoError>(err).errno).into());
 }
+
+#[cfg(test)]
+#[path = "types_fuzz.rs"]
+mod fuzz;
 
 #[cfg(test)]
 mod tests {
