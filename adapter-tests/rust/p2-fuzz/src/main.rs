@@ -381,36 +381,18 @@ impl Fuzz {
                 let off = self.offset().min(if self.rng.chance(90) { 1023 } else { u64::MAX });
                 let (d, what) = self.target();
                 let r = d.read_via_stream(off);
-                let line = format!("read-via-stream {what} {off} -> {}", res(r.as_ref().map(|_| ()), |_| String::new()));
-                let line = format!("{line} i{}", self.created);
-                if let Ok(s) = r {
-                    self.ins.0.push((self.created, s));
-                }
-                self.created += 1;
-                line
+                self.made_stream(format!("read-via-stream {what} {off}"), 'i', r, |me| &mut me.ins)
             }
             64..=66 => {
                 let off = self.rng.below(1024) as u64;
                 let (d, what) = self.target();
                 let r = d.write_via_stream(off);
-                let line = format!("write-via-stream {what} {off} -> {}", res(r.as_ref().map(|_| ()), |_| String::new()));
-                let line = format!("{line} o{}", self.created);
-                if let Ok(s) = r {
-                    self.outs.0.push((self.created, s));
-                }
-                self.created += 1;
-                line
+                self.made_stream(format!("write-via-stream {what} {off}"), 'o', r, |me| &mut me.outs)
             }
             67..=68 => {
                 let (d, what) = self.target();
                 let r = d.append_via_stream();
-                let line = format!("append-via-stream {what} -> {}", res(r.as_ref().map(|_| ()), |_| String::new()));
-                let line = format!("{line} o{}", self.created);
-                if let Ok(s) = r {
-                    self.outs.0.push((self.created, s));
-                }
-                self.created += 1;
-                line
+                self.made_stream(format!("append-via-stream {what}"), 'o', r, |me| &mut me.outs)
             }
             69..=79 => self.input(),
             80..=90 => self.output(),
@@ -418,6 +400,18 @@ impl Fuzz {
             95..=96 => self.clocks(),
             _ => self.drop_one(),
         }
+    }
+
+    /// The line of a call that makes a stream: its result, then the stream's name (`i`/`o` and
+    /// its creation number, taken whether or not it was made); a made stream joins `pool`.
+    fn made_stream<S>(&mut self, call: String, kind: char, r: Result<S, ErrorCode>, pool: impl FnOnce(&mut Self) -> &mut Pool<S>) -> String {
+        let line = format!("{call} -> {} {kind}{}", res(r.as_ref().map(|_| ()), |_| String::new()), self.created);
+        if let Ok(s) = r {
+            let n = self.created;
+            pool(self).0.push((n, s));
+        }
+        self.created += 1;
+        line
     }
 
     fn open_at(&mut self) -> String {
@@ -718,31 +712,18 @@ impl Fuzz {
     }
 
     fn drop_one(&mut self) -> String {
+        /// Drops a random member of a non-empty `pool`, named `kind` and its creation number.
+        fn drop_from<T>(rng: &mut Rng, pool: &mut Pool<T>, kind: char) -> String {
+            let i = rng.below(pool.len());
+            let id = pool.id(i);
+            pool.remove(i);
+            format!("drop {kind}{id}")
+        }
         match self.rng.below(4) {
-            0 if !self.files.is_empty() => {
-                let i = self.rng.below(self.files.len());
-                let id = self.files.id(i);
-                self.files.remove(i);
-                format!("drop f{id}")
-            }
-            1 if !self.dirs.is_empty() => {
-                let i = self.rng.below(self.dirs.len());
-                let id = self.dirs.id(i);
-                self.dirs.remove(i);
-                format!("drop d{id}")
-            }
-            2 if !self.ins.is_empty() => {
-                let i = self.rng.below(self.ins.len());
-                let id = self.ins.id(i);
-                self.ins.remove(i);
-                format!("drop i{id}")
-            }
-            3 if !self.outs.is_empty() => {
-                let i = self.rng.below(self.outs.len());
-                let id = self.outs.id(i);
-                self.outs.remove(i);
-                format!("drop o{id}")
-            }
+            0 if !self.files.is_empty() => drop_from(&mut self.rng, &mut self.files, 'f'),
+            1 if !self.dirs.is_empty() => drop_from(&mut self.rng, &mut self.dirs, 'd'),
+            2 if !self.ins.is_empty() => drop_from(&mut self.rng, &mut self.ins, 'i'),
+            3 if !self.outs.is_empty() => drop_from(&mut self.rng, &mut self.outs, 'o'),
             k => format!("drop({k}): none"),
         }
     }
