@@ -55,6 +55,19 @@ fn mutate(dir: &Path, file: &str, from: &str, to: &str) {
     std::fs::write(&p, s.replacen(from, to, 1)).unwrap();
 }
 
+/// Applies `edits` (file, text, its replacement) to the scratch crate, builds it, and undoes
+/// them in reverse order: the build's outcome.
+fn build_mutated(dir: &Path, edits: &[(&str, &str, &str)]) -> (bool, String) {
+    for (file, from, to) in edits {
+        mutate(dir, file, from, to);
+    }
+    let r = build(dir);
+    for (file, from, to) in edits.iter().rev() {
+        mutate(dir, file, to, from);
+    }
+    r
+}
+
 #[test]
 fn mistyped_implementations_do_not_compile() {
     let d = scratch_crate();
@@ -63,38 +76,38 @@ fn mistyped_implementations_do_not_compile() {
     assert!(ok, "unmodified copy does not build:\n{err}");
 
     // 1. A result of the wrong width: `get-stdin` returns a u32 handle (core i32).
-    mutate(&d, "src/cli/stdin.rs", "pub fn get_stdin() -> u32 {", "pub fn get_stdin() -> u64 {");
-    mutate(&d, "src/cli/stdin.rs", "crate::io::streams::new_input(0)", "crate::io::streams::new_input(0) as u64");
-    let (ok, err) = build(&d);
+    let (ok, err) = build_mutated(&d, &[
+        ("src/cli/stdin.rs", "pub fn get_stdin() -> u32 {", "pub fn get_stdin() -> u64 {"),
+        ("src/cli/stdin.rs", "crate::io::streams::new_input(0)", "crate::io::streams::new_input(0) as u64"),
+    ]);
     assert!(!ok && err.contains("get_stdin") && err.contains("expected `i32`"), "{err}");
-    mutate(&d, "src/cli/stdin.rs", "pub fn get_stdin() -> u64 {", "pub fn get_stdin() -> u32 {");
-    mutate(&d, "src/cli/stdin.rs", "crate::io::streams::new_input(0) as u64", "crate::io::streams::new_input(0)");
 
     // 2. A return area of the wrong type: wall-clock `now` writes a 16-byte `datetime`.
-    mutate(&d, "src/clocks/wall_clock.rs", "pub fn now(ret: RetPtr<Datetime>) {", "pub fn now(ret: RetPtr<u64>) {");
-    mutate(&d, "src/clocks/wall_clock.rs", "Ok(t) => ret.write(Datetime::from_ns(t)),\n        Err(_) => trap(b\"clock_time_get(REALTIME) failed\"),", "Ok(t) => ret.write(t),\n        Err(_) => trap(b\"clock_time_get(REALTIME) failed\"),");
-    let (ok, err) = build(&d);
+    let (ok, err) = build_mutated(&d, &[
+        ("src/clocks/wall_clock.rs", "pub fn now(ret: RetPtr<Datetime>) {", "pub fn now(ret: RetPtr<u64>) {"),
+        ("src/clocks/wall_clock.rs", "Ok(t) => ret.write(Datetime::from_ns(t)),\n        Err(_) => trap(b\"clock_time_get(REALTIME) failed\"),", "Ok(t) => ret.write(t),\n        Err(_) => trap(b\"clock_time_get(REALTIME) failed\"),"),
+    ]);
     // The return area's type comes from the WIT (the implementation's is compared with it).
     assert!(!ok && err.contains("expected struct `RetPtr<u64>`") && err.contains("found struct `RetPtr<Datetime>`"), "{err}");
-    mutate(&d, "src/clocks/wall_clock.rs", "pub fn now(ret: RetPtr<u64>) {", "pub fn now(ret: RetPtr<Datetime>) {");
-    mutate(&d, "src/clocks/wall_clock.rs", "Ok(t) => ret.write(t),\n        Err(_) => trap(b\"clock_time_get(REALTIME) failed\"),", "Ok(t) => ret.write(Datetime::from_ns(t)),\n        Err(_) => trap(b\"clock_time_get(REALTIME) failed\"),");
 
     // 3. A missing parameter: `subscribe-duration` takes the duration.
-    mutate(&d, "src/clocks/monotonic_clock.rs", "pub fn subscribe_duration(when: u64) -> u32 {", "pub fn subscribe_duration() -> u32 {\n    let when = 0u64;");
-    let (ok, err) = build(&d);
+    let (ok, err) = build_mutated(&d, &[
+        ("src/clocks/monotonic_clock.rs", "pub fn subscribe_duration(when: u64) -> u32 {", "pub fn subscribe_duration() -> u32 {\n    let when = 0u64;"),
+    ]);
     assert!(!ok && err.contains("subscribe_duration"), "{err}");
 
     // 4. A flattened parameter taken as core values: `set-times` lifts each `new-timestamp`
     //    (three core values) in the generated entry point, which passes the typed value.
-    mutate(&d, "src/filesystem/types.rs", "pub fn descriptor_set_times(this: u32, atim: NewTimestamp,", "pub fn descriptor_set_times(this: u32, atim_tag: u8, atim_s: u64, atim_ns: u32, atim: NewTimestamp,");
-    let (ok, err) = build(&d);
+    let (ok, err) = build_mutated(&d, &[
+        ("src/filesystem/types.rs", "pub fn descriptor_set_times(this: u32, atim: NewTimestamp,", "pub fn descriptor_set_times(this: u32, atim_tag: u8, atim_s: u64, atim_ns: u32, atim: NewTimestamp,"),
+    ]);
     assert!(!ok && err.contains("descriptor_set_times") && err.contains("this function takes 7 arguments but 4 arguments were supplied") && err.contains("three arguments of type `u8`, `u64`, and `u32` are missing"), "{err}");
-    mutate(&d, "src/filesystem/types.rs", "pub fn descriptor_set_times(this: u32, atim_tag: u8, atim_s: u64, atim_ns: u32, atim: NewTimestamp,", "pub fn descriptor_set_times(this: u32, atim: NewTimestamp,");
 
     // 5. A function the coverage file says is implemented but is not.
     let d2 = scratch_crate();
-    mutate(&d2, "src/io/poll.rs", "pub fn pollable_ready(", "pub fn pollable_ready_renamed(");
-    let (ok, err) = build(&d2);
+    let (ok, err) = build_mutated(&d2, &[
+        ("src/io/poll.rs", "pub fn pollable_ready(", "pub fn pollable_ready_renamed("),
+    ]);
     assert!(!ok && err.contains("pollable_ready"), "{err}");
     let _ = std::fs::remove_dir_all(&d);
     let _ = std::fs::remove_dir_all(&d2);
@@ -108,33 +121,33 @@ fn mistyped_implementations_do_not_compile() {
 fn misordered_payload_types_do_not_compile() {
     // 1. `descriptor-stat`: `link-count` and `size` swapped (both u64).
     let d = scratch_crate();
-    mutate(&d, "src/filesystem/types.rs", "    pub link_count: u64,\n    pub size: u64,", "    pub size: u64,\n    pub link_count: u64,");
-    let (ok, err) = build(&d);
+    let (ok, err) = build_mutated(&d, &[
+        ("src/filesystem/types.rs", "    pub link_count: u64,\n    pub size: u64,", "    pub size: u64,\n    pub link_count: u64,"),
+    ]);
     assert!(
         !ok && err.contains("field `link_count` of `crate::filesystem::types::DescriptorStat` (WIT wasi:filesystem/types `descriptor-stat`) is not at the WIT's offset 8"),
         "{err}"
     );
     assert!(!err.contains("return area size"), "the size check alone would not see it:\n{err}");
-    mutate(&d, "src/filesystem/types.rs", "    pub size: u64,\n    pub link_count: u64,", "    pub link_count: u64,\n    pub size: u64,");
 
     // 2. `tuple<list<u8>, bool>` (`descriptor.read`): `end` first; still 12 bytes, align 4.
-    mutate(&d, "src/filesystem/types.rs", "    pub data: List<u8>,\n    pub end: bool,", "    pub end: bool,\n    pub data: List<u8>,");
-    let (ok, err) = build(&d);
+    let (ok, err) = build_mutated(&d, &[
+        ("src/filesystem/types.rs", "    pub data: List<u8>,\n    pub end: bool,", "    pub end: bool,\n    pub data: List<u8>,"),
+    ]);
     assert!(!ok && err.contains("field `data` of `crate::filesystem::types::ReadResult`") && err.contains("is not at the WIT's offset 0"), "{err}");
-    mutate(&d, "src/filesystem/types.rs", "    pub end: bool,\n    pub data: List<u8>,", "    pub data: List<u8>,\n    pub end: bool,");
 
     // 3. `ip-socket-address` as `#[repr(u8)]`: same size, but the ipv4 payload (align 2) moves
     //    to offset 2, where the WIT has 4 (the largest case's alignment).
-    mutate(&d, "src/sockets/network.rs", "#[repr(C, u8)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum IpSocketAddress", "#[repr(u8)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum IpSocketAddress");
-    let (ok, err) = build(&d);
+    let (ok, err) = build_mutated(&d, &[
+        ("src/sockets/network.rs", "#[repr(C, u8)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum IpSocketAddress", "#[repr(u8)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum IpSocketAddress"),
+    ]);
     assert!(!ok && err.contains("the payload of case `ipv4` of `crate::sockets::network::IpSocketAddress`") && err.contains("is not at the WIT's offset 4"), "{err}");
-    mutate(&d, "src/sockets/network.rs", "#[repr(u8)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum IpSocketAddress", "#[repr(C, u8)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum IpSocketAddress");
 
     // 4. `stream-error` with its cases in the other order (tags 0 and 1 exchanged).
-    mutate(&d, "src/io/streams.rs", "    LastOperationFailed(u32) = 0,\n    Closed = 1,", "    LastOperationFailed(u32) = 1,\n    Closed = 0,");
-    let (ok, err) = build(&d);
+    let (ok, err) = build_mutated(&d, &[
+        ("src/io/streams.rs", "    LastOperationFailed(u32) = 0,\n    Closed = 1,", "    LastOperationFailed(u32) = 1,\n    Closed = 0,"),
+    ]);
     assert!(!ok && err.contains("case `closed` of `crate::io::streams::StreamError`") && err.contains("does not have the WIT's tag 1"), "{err}");
-    mutate(&d, "src/io/streams.rs", "    LastOperationFailed(u32) = 1,\n    Closed = 0,", "    LastOperationFailed(u32) = 0,\n    Closed = 1,");
 
     // Restored, it builds again (the failures above were the mutations').
     let (ok, err) = build(&d);
