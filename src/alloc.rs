@@ -230,7 +230,7 @@ pub fn finish_result_bytes(p: *mut u8, n: usize) -> *mut u8 {
     let len = block_len().get();
     block_len().set(0);
     if last_used_caller().get() {
-        caller_bytes().set(caller_bytes().get() + n as u64);
+        placed_in_caller(n);
         if n > 0 && libc_armed().get() {
             libc_placed().set(p);
         }
@@ -247,6 +247,13 @@ pub fn finish_result_bytes(p: *mut u8, n: usize) -> *mut u8 {
         allocated_bytes().set(allocated_bytes().get() + n as u64);
         if n < len { realloc(p, len, SPARE_ALIGN, n) } else { p }
     }
+}
+
+/// Counts `n` bytes a read placed straight into the program's buffer (the zero-copy counter,
+/// for reads served without a list: `libc_read` in `io/streams.rs`).
+#[inline(always)]
+pub fn placed_in_caller(n: usize) {
+    caller_bytes().set(caller_bytes().get() + n as u64);
 }
 
 /// Arms the caller-supplied buffer for the next list-returning call (`input-stream.read`,
@@ -328,20 +335,29 @@ pub mod libc_read {
     #[cfg(target_family = "wasm")]
     mod wrap {
         use super::*;
+        use crate::io::streams::LibcStreamOp;
 
         unsafe extern "C" {
-            fn __real___wasilibc_read(read: *mut u8, buf: *mut u8, len: usize) -> isize;
+            fn __real___wasilibc_read(read: *mut LibcStreamOp, buf: *mut u8, len: usize) -> isize;
             fn __real_read(fd: i32, buf: *mut u8, len: usize) -> isize;
             fn __real_pread(fd: i32, buf: *mut u8, len: usize, offset: i64) -> isize;
             fn __real_wasip2_list_u8_free(list: *mut ListU8);
         }
 
         /// wasi-libc (2026): `__wasilibc_read(wasi_read_t *, void *buffer, size_t length)`,
-        /// behind `read`, `readv`, stdio, `recv`/`recvfrom` on TCP.
+        /// behind `read`, `readv`, stdio, `recv`/`recvfrom` on TCP: served in one step where
+        /// that is the same (`libc_read` in `io/streams.rs`), else the original with the
+        /// buffer armed. Like the original, adds the count to `*offset` when there is one.
         #[unsafe(export_name = "__wrap___wasilibc_read")]
-        pub extern "C" fn wasilibc_read(read: *mut u8, buf: *mut u8, len: usize) -> isize {
-            // SAFETY: the original, with the caller's arguments.
-            around(buf, len, || unsafe { __real___wasilibc_read(read, buf, len) })
+        pub extern "C" fn wasilibc_read(read: *mut LibcStreamOp, buf: *mut u8, len: usize) -> isize {
+            // SAFETY: libc passes its own `wasi_read_t`.
+            let (input, blocking, timeout) = unsafe { ((*read).stream, (*read).blocking, (*read).timeout) };
+            match crate::io::streams::libc_read(input, buf, len, blocking, timeout) {
+                // SAFETY: as above.
+                Some(n) => unsafe { LibcStreamOp::advance(read, n) },
+                // SAFETY: the original, with the caller's arguments.
+                None => around(buf, len, || unsafe { __real___wasilibc_read(read, buf, len) }),
+            }
         }
 
         /// wasi-libc (Rust's self-contained build): `read(int, void *, size_t)`.

@@ -380,8 +380,15 @@ fn path(p: &[u8]) -> (*const u8, usize) {
 }
 
 /// One `fd_pread` at `offset` into `buf`; returns the bytes read (0 = end of file).
+#[inline(always)]
 pub fn pread(fd: Fd, buf: &mut [u8], offset: u64) -> Result<usize, Errno> {
     io_once(buf.as_mut_ptr(), buf.len(), |iov, n| unsafe { raw::fd_pread(fd, iov, 1, offset, n) })
+}
+
+/// One `fd_pwrite` of `buf` at `offset`; returns the bytes written.
+#[inline(always)]
+pub fn pwrite_once(fd: Fd, buf: &[u8], offset: u64) -> Result<usize, Errno> {
+    io_once(buf.as_ptr(), buf.len(), |iov, n| unsafe { raw::fd_pwrite(fd, iov, 1, offset, n) })
 }
 
 /// Writes all of `buf` at `offset`, completing short writes.
@@ -389,7 +396,7 @@ pub fn pwrite_all(fd: Fd, buf: &[u8], offset: u64) -> Result<(), Errno> {
     let start = buf.as_ptr() as usize;
     all(buf, |b| {
         let at = offset + (b.as_ptr() as usize - start) as u64;
-        io_once(b.as_ptr(), b.len(), |iov, n| unsafe { raw::fd_pwrite(fd, iov, 1, at, n) })
+        pwrite_once(fd, b, at)
     })
 }
 

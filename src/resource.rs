@@ -405,8 +405,23 @@ pub fn try_get<T: Kind>(handle: u32) -> Option<Ref<T>> {
     lend::<T>(handle)
 }
 
+/// [`get`] with the lookup inline, for the two hottest paths (wasi-libc's `read` and
+/// `write` served in one step): the same checks, without the two calls (one copy each).
+#[inline(always)]
+pub fn get_inline<T: Kind>(handle: u32) -> Ref<T> {
+    match lend_with::<T>(handle, lendable_inline) {
+        Some(r) => r,
+        None => trap_invalid_handle(handle, T::NAME),
+    }
+}
+
 #[inline(always)]
 fn lend<T: Kind>(handle: u32) -> Option<Ref<T>> {
+    lend_with::<T>(handle, lendable)
+}
+
+#[inline(always)]
+fn lend_with<T: Kind>(handle: u32, lendable: fn(u32) -> Option<core::ptr::NonNull<Slot>>) -> Option<Ref<T>> {
     let p = lendable(handle)?;
     // SAFETY: `lendable` checked that the slot is in use and not lent out, so this is the
     // only reference to its resource.
@@ -421,6 +436,11 @@ fn lend<T: Kind>(handle: u32) -> Option<Ref<T>> {
 /// generic.
 #[inline(never)]
 fn lendable(handle: u32) -> Option<core::ptr::NonNull<Slot>> {
+    lendable_inline(handle)
+}
+
+#[inline(always)]
+fn lendable_inline(handle: u32) -> Option<core::ptr::NonNull<Slot>> {
     let idx = handle.wrapping_sub(1);
     // The header, read in place: no borrow to set and clear.
     let t = table_cell().as_ptr();

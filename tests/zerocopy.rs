@@ -31,6 +31,7 @@ fn unmodified_c_reads_land_in_the_callers_buffers() {
         t.stdout
     );
     assert!(t.stdout.contains("write to a read-only fd: -1 (I/O error)"), "{}", t.stdout);
+    assert!(t.stdout.contains("read from a write-only fd: -1 (I/O error)"), "{}", t.stdout);
     for line in ["file read: 70000 bytes, checksum ok", "file readv: 70000 bytes, checksum ok", "pread: 100 bytes, ok; at the end: 0", "preadv at 69990: 10 bytes", "fread: 70000 bytes, checksum ok", "unbuffered fread: 70000 bytes, checksum ok"] {
         assert!(t.stdout.contains(line), "{line}: {}", t.stdout);
     }

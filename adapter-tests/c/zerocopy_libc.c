@@ -1,6 +1,7 @@
 // Transparent zero-copy reads: an ordinary C program, unchanged, reading stdin and a file
 // through read, readv, pread, preadv and stdio's fread/getc (buffered and unbuffered), and
-// writing with write(2) (which the adapter serves in one step when it recognises wasi-libc).
+// writing with write(2) (read(2) and write(2) the adapter serves in one step when it recognises
+// wasi-libc).
 // It prints what it read (lengths and checksums), identical natively and adapted. With the
 // argument `report` it also prints the adapter's counters (bytes it placed in caller buffers,
 // bytes it handed out in allocated lists), found through weak references: a native build has
@@ -99,6 +100,12 @@ int main(int argc, char **argv) {
     ssize_t w = write(ro, "x", 1);
     printf("write to a read-only fd: %zd (%s)\n", w, strerror(errno));
     close(ro);
+    // And a read the adapter serves in one step that fails: as natively.
+    int wo = open("/sandbox/data.bin", O_WRONLY);
+    errno = 0;
+    ssize_t r = read(wo, small, sizeof small);
+    printf("read from a write-only fd: %zd (%s)\n", r, strerror(errno));
+    close(wo);
 
     if (argc > 1 && !strcmp(argv[1], "report")) {
         if (wasip2_on_wasip1_caller_bytes && wasip2_on_wasip1_allocated_bytes)

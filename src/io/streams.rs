@@ -508,6 +508,10 @@ pub fn fd_ready(fd: u32, write: bool, block: bool) -> bool {
 #[inline(always)]
 fn readable(this: u32, len: u64, blocking: bool) -> Result<Option<resource::Ref<InputStream>>, StreamError> {
     let s = resource::get::<InputStream>(this);
+    if let Some(error) = take_stashed(this) {
+        // A failure of [`libc_read`]'s read, reported by the read the original makes.
+        return Err(error);
+    }
     if s.closed {
         return Err(StreamError::Closed);
     }
@@ -597,12 +601,10 @@ pub fn drop_input_stream(this: u32) {
 /// will report at least 1 byte, or an error."
 pub fn output_stream_check_write(this: u32, ret: RetPtr<WResult<u64, StreamError>>) {
     let mut s = resource::get::<OutputStream>(this);
-    let stashed = stashed_failure().get();
-    if stashed.handle == this && this != 0 {
+    if let Some(error) = take_stashed(this) {
         // A failure of [`libc_write`]'s write, reported where the program's own write would
         // have reported it (see there).
-        stashed_failure().set(Stash { handle: 0, error: StreamError::Closed });
-        ret.write(WResult::Err(stashed.error));
+        ret.write(WResult::Err(error));
         return;
     }
     ret.write(if s.closed {
@@ -659,13 +661,30 @@ fn write(this: u32, bytes: &[u8], permit_needed: bool) -> Result<(), StreamError
     s.write_raw(bytes).map_err(|e| s.fail(e))
 }
 
-/// A failed write of [`libc_write`], for the next `check-write` of `handle` (0: none).
+/// A failed read or write of [`libc_read`] / [`libc_write`], for the next `read` or
+/// `check-write` of `handle` (0: none), which the original libc function makes at once.
 #[derive(Clone, Copy)]
 struct Stash {
     handle: u32,
     error: StreamError,
 }
 crate::instance_value!(stashed_failure: Stash = Stash { handle: 0, error: StreamError::Closed });
+
+/// Keeps `error` for the next operation on `handle` (see [`Stash`]).
+fn stash(handle: u32, error: StreamError) {
+    stashed_failure().set(Stash { handle, error });
+}
+
+/// The failure kept for `handle`, if any (taken: reported once).
+#[inline(always)]
+fn take_stashed(handle: u32) -> Option<StreamError> {
+    let st = stashed_failure().get();
+    if st.handle != handle || handle == 0 {
+        return None;
+    }
+    stash(0, StreamError::Closed);
+    Some(st.error)
+}
 
 /// wasi-libc's `__wasilibc_write(write, buffer, length)` in one step, for the linker's
 /// `--wrap=__wasilibc_write` (see `crates/ld/src/zerocopy.rs`): the known build calls
@@ -683,7 +702,7 @@ pub fn libc_write(this: u32, ptr: *const u8, len: usize) -> Option<usize> {
     if len == 0 {
         return None;
     }
-    let mut s = resource::get::<OutputStream>(this);
+    let mut s = resource::get_inline::<OutputStream>(this);
     if s.closed || s.mode == Mode::Socket {
         return None;
     }
@@ -693,32 +712,121 @@ pub fn libc_write(this: u32, ptr: *const u8, len: usize) -> Option<usize> {
     s.budget = WRITE_PERMIT - n as u32;
     // SAFETY: lifted above.
     let bytes = unsafe { crate::abi::bytes(ptr, n) };
-    // A file at the stream's offset (the common case) without `write_raw`'s dispatch.
+    // A file at the stream's offset (the common case) without `write_raw`'s dispatch: one
+    // `fd_pwrite` inline, `pwrite_all` for what a short write left (or after EAGAIN).
     let r = if s.mode == Mode::At {
-        p1::pwrite_all(s.fd, bytes, s.offset).map(|()| s.offset += n as u64).map_err(fd_errno)
+        let (fd, at) = (s.fd, s.offset);
+        match p1::pwrite_once(fd, bytes, at) {
+            Ok(w) if w == n => Ok(()),
+            Ok(w) if w != 0 && w < n => p1::pwrite_all(fd, &bytes[w..], at + w as u64),
+            Err(e) if e != p1::EAGAIN => Err(e),
+            _ => p1::pwrite_all(fd, bytes, at),
+        }
+        .map(|()| s.offset += n as u64)
+        .map_err(fd_errno)
     } else {
         s.write_raw(bytes)
     };
     match r {
         Ok(()) => Some(n),
         Err(e) => {
-            let error = s.fail(e);
-            stashed_failure().set(Stash { handle: this, error });
+            stash(this, s.fail(e));
             None
         }
     }
 }
 
-/// wasi-libc's `wasi_write_t` (161b319): `{ off_t *offset; bool blocking; uint64_t timeout;
-/// output-stream handle; pollable *; }` on wasm32 — the layout the recognised
-/// `__wasilibc_write` reads (its fingerprint covers the field offsets).
+/// wasi-libc's `__wasilibc_read(read, buffer, length)` in one step, for the linker's
+/// `--wrap=__wasilibc_read` (see `crates/ld/src/zerocopy.rs`): the known build calls
+/// `input-stream.read` of `length` bytes, copies the list into `buffer` and frees it; when
+/// that read is empty and `blocking`, it waits on the stream's pollable and reads again. For
+/// a file stream (always ready) and for a stdio stream read blocking without a timeout (the
+/// wait then the read is one blocking `fd_read`) this reads straight into `buffer` and
+/// returns `Some(count)`: 0 at the end of input, which closes the stream as the original's
+/// read does (and for which it too returns 0), or on a stream already closed. `None` (nothing
+/// done): the original must run — nothing to read, a socket, a non-blocking stdio read, or a
+/// failed read (a refused stream's, say): then the failure is stashed and reported by the
+/// original's read (the same errno for libc, the stream closed as after any failure).
+pub fn libc_read(this: u32, ptr: *mut u8, len: usize, blocking: bool, timeout: u64) -> Option<usize> {
+    crate::state::enter();
+    if len == 0 {
+        return None;
+    }
+    let mut s = resource::get_inline::<InputStream>(this);
+    if s.closed {
+        return Some(0);
+    }
+    match s.mode {
+        // (A refused stream's read fails at once, as the original's does.)
+        Mode::At | Mode::Refused => {}
+        Mode::Stream if blocking && timeout == 0 => {}
+        _ => return None,
+    }
+    let n = len.min(MAX_READ as usize);
+    // The bytes the list would have been copied into.
+    crate::abi::lift(ptr as i32, n as i32, crate::abi::Elem::list(1, 1));
+    // SAFETY: `n` bytes at `ptr` are inside memory (lifted above), the program's buffer.
+    let buf = unsafe { core::slice::from_raw_parts_mut(ptr, n) };
+    if s.mode == Mode::At {
+        // A file (the common case): `read_some` on a file stream, inline (no result record
+        // in memory, no dispatch).
+        return match p1::pread(s.fd, buf, s.offset) {
+            Ok(0) => {
+                s.closed = true;
+                Some(0)
+            }
+            Ok(got) => {
+                s.offset += got as u64;
+                alloc::placed_in_caller(got);
+                Some(got)
+            }
+            Err(e) => {
+                s.closed = true;
+                stash(this, failed(fd_errno(e)));
+                None
+            }
+        };
+    }
+    match s.read_some(buf, blocking) {
+        Ok(got) => {
+            alloc::placed_in_caller(got);
+            Some(got)
+        }
+        Err(StreamError::Closed) => Some(0),
+        Err(error) => {
+            stash(this, error);
+            None
+        }
+    }
+}
+
+/// wasi-libc's `wasi_read_t` and `wasi_write_t` (161b319): `{ off_t *offset; bool blocking;
+/// uint64_t timeout; input- or output-stream handle; pollable *; }` on wasm32 — the layout the
+/// recognised `__wasilibc_read` and `__wasilibc_write` read (their fingerprints cover the
+/// field offsets).
 #[repr(C)]
-pub struct WasiWrite {
+pub struct LibcStreamOp {
     pub offset: *mut i64,
     pub blocking: bool,
     pub timeout: u64,
-    pub output: u32,
+    pub stream: u32,
     pub pollable: *mut u32,
+}
+
+impl LibcStreamOp {
+    /// What the original returns after moving `n` bytes: `n`, once added to `*offset` when
+    /// there is one (a file description's offset).
+    ///
+    /// # Safety
+    /// `op` is libc's own record, whose `offset` is null or valid.
+    #[inline(always)]
+    pub unsafe fn advance(op: *mut LibcStreamOp, n: usize) -> isize {
+        let off = unsafe { (*op).offset };
+        if n > 0 && !off.is_null() {
+            unsafe { *off += n as i64 };
+        }
+        n as isize
+    }
 }
 
 #[cfg(target_family = "wasm")]
@@ -726,26 +834,18 @@ mod libc_wrap {
     use super::*;
 
     unsafe extern "C" {
-        fn __real___wasilibc_write(write: *mut WasiWrite, buf: *const u8, len: usize) -> isize;
+        fn __real___wasilibc_write(write: *mut LibcStreamOp, buf: *const u8, len: usize) -> isize;
     }
 
     /// `__wasilibc_write` (see [`libc_write`]); like the original, adds the count to
     /// `*offset` when there is one.
     #[unsafe(export_name = "__wrap___wasilibc_write")]
-    pub extern "C" fn wasilibc_write(w: *mut WasiWrite, buf: *const u8, len: usize) -> isize {
+    pub extern "C" fn wasilibc_write(w: *mut LibcStreamOp, buf: *const u8, len: usize) -> isize {
         // SAFETY: libc passes its own `wasi_write_t`.
-        let output = unsafe { (*w).output };
+        let output = unsafe { (*w).stream };
         match libc_write(output, buf, len) {
-            Some(n) => {
-                // SAFETY: as above; `offset` is null or libc's offset of this description.
-                unsafe {
-                    let off = (*w).offset;
-                    if !off.is_null() {
-                        *off += n as i64;
-                    }
-                }
-                n as isize
-            }
+            // SAFETY: as above.
+            Some(n) => unsafe { LibcStreamOp::advance(w, n) },
             // SAFETY: the original, with the caller's arguments.
             None => unsafe { __real___wasilibc_write(w, buf, len) },
         }
