@@ -692,18 +692,19 @@ fn take_stashed(handle: u32) -> Option<StreamError> {
 /// and returns the count. For a stdio or file stream that is open, those three calls always
 /// do here: permit 64 KiB; write (all of it, synchronously); flush (nothing to do). So this
 /// does the write directly and returns `Some(count)`, with the stream left as the three
-/// calls leave it (its permit used by `count`). `None` (nothing done): the original must run
-/// — nothing to write, a closed stream, a socket stream (whose permits depend on its send
-/// buffer), or a failed write: then the failure is stashed and the original's `check-write`
-/// reports it (the error the `write` would have returned: the same errno for libc, and the
-/// stream is closed as after a failed write).
-pub fn libc_write(this: u32, ptr: *const u8, len: usize) -> Option<usize> {
+/// calls leave it (its permit used by `count`); so does a socket stream written blocking
+/// without a timeout (see below). `None` (nothing done): the original must run — nothing to
+/// write, a closed stream, a socket written non-blocking or with a timeout (whose permits
+/// depend on its send buffer), or a failed write: then the failure is stashed and the
+/// original's `check-write` reports it (the error the `write` would have returned: the same
+/// errno for libc, and the stream is closed as after a failed write).
+pub fn libc_write(this: u32, ptr: *const u8, len: usize, blocking: bool, timeout: u64) -> Option<usize> {
     crate::state::enter();
     if len == 0 {
         return None;
     }
     let mut s = resource::get_inline::<OutputStream>(this);
-    if s.closed || s.mode == Mode::Socket {
+    if s.closed || (s.mode == Mode::Socket && !(blocking && timeout == 0)) {
         return None;
     }
     let n = len.min(WRITE_PERMIT as usize);
@@ -712,6 +713,21 @@ pub fn libc_write(this: u32, ptr: *const u8, len: usize) -> Option<usize> {
     s.budget = WRITE_PERMIT - n as u32;
     // SAFETY: lifted above.
     let bytes = unsafe { crate::abi::bytes(ptr, n) };
+    if s.mode == Mode::Socket {
+        // Blocking, no timeout: the original's `check-write` waits (on the stream's pollable)
+        // until the send buffer is empty and grants a permit, the write hands the host what
+        // it takes and keeps the rest, and `blocking-flush` waits until the host has it all
+        // — here the same three steps, without the calls. A write uses up a socket's permit.
+        s.budget = 0;
+        let r = s.socket_blocking_flush().and_then(|()| s.socket_write(bytes)).and_then(|()| s.socket_blocking_flush());
+        return match r {
+            Ok(()) => Some(n),
+            Err(e) => {
+                stash(this, s.fail(e));
+                None
+            }
+        };
+    }
     // A file at the stream's offset (the common case) without `write_raw`'s dispatch: one
     // `fd_pwrite` inline, `pwrite_all` for what a short write left (or after EAGAIN).
     let r = if s.mode == Mode::At {
@@ -740,8 +756,9 @@ pub fn libc_write(this: u32, ptr: *const u8, len: usize) -> Option<usize> {
 /// `--wrap=__wasilibc_read` (see `crates/ld/src/zerocopy.rs`): the known build calls
 /// `input-stream.read` of `length` bytes, copies the list into `buffer` and frees it; when
 /// that read is empty and `blocking`, it waits on the stream's pollable and reads again. For
-/// a file stream (always ready) and for a stdio stream read blocking without a timeout (the
-/// wait then the read is one blocking `fd_read`) this reads straight into `buffer` and
+/// a file stream (always ready) and for a stdio or socket stream read blocking without a
+/// timeout (the wait then the read: a blocking `fd_read`; on a socket `read_some`'s wait for
+/// input, which also hands the host what socket streams hold) this reads straight into `buffer` and
 /// returns `Some(count)`: 0 at the end of input, which closes the stream as the original's
 /// read does (and for which it too returns 0), or on a stream already closed. `None` (nothing
 /// done): the original must run — nothing to read, a socket, a non-blocking stdio read, or a
@@ -759,7 +776,7 @@ pub fn libc_read(this: u32, ptr: *mut u8, len: usize, blocking: bool, timeout: u
     match s.mode {
         // (A refused stream's read fails at once, as the original's does.)
         Mode::At | Mode::Refused => {}
-        Mode::Stream if blocking && timeout == 0 => {}
+        Mode::Stream | Mode::Socket if blocking && timeout == 0 => {}
         _ => return None,
     }
     let n = len.min(MAX_READ as usize);
@@ -788,6 +805,8 @@ pub fn libc_read(this: u32, ptr: *mut u8, len: usize, blocking: bool, timeout: u
         };
     }
     match s.read_some(buf, blocking) {
+        // (A blocking read gets something or the end: never here.)
+        Ok(0) => None,
         Ok(got) => {
             alloc::placed_in_caller(got);
             Some(got)
@@ -842,8 +861,8 @@ mod libc_wrap {
     #[unsafe(export_name = "__wrap___wasilibc_write")]
     pub extern "C" fn wasilibc_write(w: *mut LibcStreamOp, buf: *const u8, len: usize) -> isize {
         // SAFETY: libc passes its own `wasi_write_t`.
-        let output = unsafe { (*w).stream };
-        match libc_write(output, buf, len) {
+        let (output, blocking, timeout) = unsafe { ((*w).stream, (*w).blocking, (*w).timeout) };
+        match libc_write(output, buf, len, blocking, timeout) {
             // SAFETY: as above.
             Some(n) => unsafe { LibcStreamOp::advance(w, n) },
             // SAFETY: the original, with the caller's arguments.
