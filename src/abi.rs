@@ -407,6 +407,29 @@ pub fn is_utf8(bytes: &[u8]) -> bool {
     true
 }
 
+/// Whether `bytes` holds a NUL byte: four bytes per unaligned 32-bit load (a word has a zero
+/// byte exactly when `(w - 0x01010101) & !w & 0x80808080` is non-zero), the last one to
+/// three in one overlapping load, byte by byte only below four bytes. (A plain loop, not
+/// `contains`, which brings `memchr` into every program using files.)
+pub fn has_nul(bytes: &[u8]) -> bool {
+    let (n, p) = (bytes.len(), bytes.as_ptr());
+    let zero_in = |w: u32| w.wrapping_sub(0x0101_0101) & !w & 0x8080_8080 != 0;
+    if n < 4 {
+        #[allow(clippy::manual_contains)]
+        return bytes.iter().any(|&b| b == 0);
+    }
+    let mut i = 0;
+    while n - i > 4 {
+        // SAFETY: `i + 4 < n`, inside `bytes`.
+        if zero_in(unsafe { (p.add(i) as *const u32).read_unaligned() }) {
+            return true;
+        }
+        i += 4;
+    }
+    // SAFETY: `n >= 4`: the last four bytes are inside `bytes`.
+    zero_in(unsafe { (p.add(n - 4) as *const u32).read_unaligned() })
+}
+
 /// An owned `string` from bytes the runtime gave (arguments, environment, paths), which
 /// WASIp1 does not promise are UTF-8. A `string` must be UTF-8 (bindings may rely on it
 /// without checking), so each invalid sequence becomes U+FFFD, as a native host's
@@ -507,6 +530,23 @@ mod tests {
 
     /// The lossy conversion and the validity check agree with std on every sequence of up to
     /// three bytes, on four-byte sequences around each boundary, and on mixed strings.
+    #[test]
+    fn has_nul_agrees_with_contains() {
+        for n in 0..12 {
+            let mut v = std::vec![b'a'; n];
+            assert!(!has_nul(&v), "{n}");
+            for k in 0..n {
+                v[k] = 0;
+                assert!(has_nul(&v), "{n} {k}");
+                v[k] = 0x80;
+                assert!(!has_nul(&v), "{n} {k}: 0x80 is not 0");
+                v[k] = 0x01;
+                assert!(!has_nul(&v), "{n} {k}: 0x01 is not 0");
+                v[k] = b'a';
+            }
+        }
+    }
+
     #[test]
     fn utf8_agrees_with_std() {
         extern crate std;

@@ -100,10 +100,7 @@ fn fd_err(e: u16) -> ErrorCode {
 fn path<'a>(ptr: *const u8, len: usize) -> Res<&'a [u8]> {
     // SAFETY: canonical ABI `string` parameter, valid for the call.
     let p = unsafe { abi::bytes(ptr, len) };
-    // A plain loop: `contains` brings `memchr` into every program using files.
-    #[allow(clippy::manual_contains)]
-    let has_nul = p.iter().any(|&b| b == 0);
-    if has_nul { Err(ErrorCode::Invalid) } else { Ok(p) }
+    if abi::has_nul(p) { Err(ErrorCode::Invalid) } else { Ok(p) }
 }
 
 /// WASIp1's `filetype::symbolic_link`.
@@ -172,6 +169,10 @@ fn slash_link_rule(how: Use, target: impl FnOnce() -> Res<Target>) -> Res<()> {
 
 /// `p` without its trailing `/`s, when it has some and its last component could be a link.
 fn slash_stem(p: &[u8]) -> Option<&[u8]> {
+    // (Most paths do not end with `/`: nothing to scan then.)
+    if p.last() != Some(&b'/') {
+        return None;
+    }
     let mut end = p.len();
     while end > 0 && p[end - 1] == b'/' {
         end -= 1;
