@@ -165,7 +165,7 @@ pub fn run(modules: &BTreeMap<&str, PathBuf>, dir: &Path, only: Option<&str>) {
                 let mut top: Vec<(f64, String)> =
                     d.iter().filter(|(f, _)| **f >= imported).map(|(f, n)| (*n, short(&name(f)))).collect();
                 top.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap());
-                let list = top.iter().take(12).map(|(n, f)| format!("{f} {n:.0}")).collect::<Vec<_>>().join(", ");
+                let list = top.iter().take(std::env::var("BENCH_TOP").ok().and_then(|v| v.parse().ok()).unwrap_or(12)).map(|(n, f)| format!("{f} {n:.0}")).collect::<Vec<_>>().join(", ");
                 tops.push(format!("- {} ({build}): {list}", p.name));
             }
         }
