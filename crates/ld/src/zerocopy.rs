@@ -32,6 +32,12 @@ pub enum Role {
     /// `__wasilibc_write`: served in one step by the adapter (`libc_write` in
     /// `src/io/streams.rs`), not a zero-copy matter but the same interposition.
     Write,
+    /// `poll`: served in one step by the adapter (`src/io/libc_poll.rs`), wrapped only when
+    /// every one of [`POLL_PARTS`] is a known build too.
+    Poll,
+    /// Not wrapped: a function `__wrap_poll` calls, or whose work it does in the original's
+    /// place, pinned so that it is the one the adapter was written against.
+    PollPart,
 }
 
 /// A known build of a wasi-libc function.
@@ -49,6 +55,16 @@ pub const KNOWN: &[Known] = &[
     Known { symbol: "pread", fingerprint: 0x8b01_114b_607a_350f, role: Role::Read, libc: DEBIAN_2026 },
     Known { symbol: "read", fingerprint: 0xdced_f822_7e5f_df6f, role: Role::Read, libc: RUST_195 },
     Known { symbol: "__wasilibc_write", fingerprint: 0x0000_6e17_a447_ce35, role: Role::Write, libc: DEBIAN_2026 },
+    Known { symbol: "poll", fingerprint: 0x0c51_d950_d41b_3ce9, role: Role::Poll, libc: DEBIAN_2026 },
+    Known { symbol: "poll_impl", fingerprint: 0x00f0_23ab_7386_3d85, role: Role::PollPart, libc: DEBIAN_2026 },
+    Known { symbol: "descriptor_table_get_ref", fingerprint: 0x57e6_334a_aba6_6314, role: Role::PollPart, libc: DEBIAN_2026 },
+    Known { symbol: "streams_method_input_stream_subscribe", fingerprint: 0x3b3a_bb59_12c2_c7f4, role: Role::PollPart, libc: DEBIAN_2026 },
+    Known { symbol: "streams_method_output_stream_subscribe", fingerprint: 0x9c48_25db_cf8c_21d3, role: Role::PollPart, libc: DEBIAN_2026 },
+    Known { symbol: "poll_borrow_pollable", fingerprint: 0xe503_dbeb_be53_1460, role: Role::PollPart, libc: DEBIAN_2026 },
+    Known { symbol: "monotonic_clock_subscribe_duration", fingerprint: 0xaa27_af8d_9c27_3092, role: Role::PollPart, libc: DEBIAN_2026 },
+    Known { symbol: "poll_poll", fingerprint: 0xbc75_e9f1_e74a_d84c, role: Role::PollPart, libc: DEBIAN_2026 },
+    Known { symbol: "wasip2_list_u32_free", fingerprint: 0xa893_8726_71cc_7da1, role: Role::PollPart, libc: DEBIAN_2026 },
+    Known { symbol: "poll_pollable_drop_own", fingerprint: 0x181b_cecc_f952_722b, role: Role::PollPart, libc: DEBIAN_2026 },
     // The same code in both.
     Known { symbol: "wasip2_list_u8_free", fingerprint: 0xa893_8726_71cc_7da1, role: Role::Free, libc: "wasi-libc (Debian 0.0~git20260423 and Rust 1.95's)" },
 ];
@@ -62,7 +78,24 @@ const DEBIAN_2026: &str = "wasi-libc 161b319 (Debian 0.0~git20260423)";
 const RUST_195: &str = "Rust 1.95's wasm32-wasip2 wasi-libc";
 
 /// The functions the adapter can wrap (it defines `__wrap_<symbol>` for each).
-pub const CANDIDATES: [&str; 5] = ["__wasilibc_read", "read", "pread", "wasip2_list_u8_free", "__wasilibc_write"];
+pub const CANDIDATES: [&str; 6] = ["__wasilibc_read", "read", "pread", "wasip2_list_u8_free", "__wasilibc_write", "poll"];
+
+/// What `__wrap_poll` relies on besides `poll` itself (the original's calls, in its order):
+/// `poll_impl` (static in poll.c: its registration loop, the timer, the revents), the
+/// descriptor table lookup the adapter calls, and the bindings whose work the adapter does in
+/// their place (subscribing a stream, borrowing a pollable, the timer, `wasi:io/poll.poll`,
+/// freeing its list, dropping the timer).
+pub const POLL_PARTS: [&str; 9] = [
+    "poll_impl",
+    "descriptor_table_get_ref",
+    "streams_method_input_stream_subscribe",
+    "streams_method_output_stream_subscribe",
+    "poll_borrow_pollable",
+    "monotonic_clock_subscribe_duration",
+    "poll_poll",
+    "wasip2_list_u32_free",
+    "poll_pollable_drop_own",
+];
 
 /// The outcome for one program: the symbols to wrap (empty: no zero-copy), and one line per
 /// candidate found, for `--verbose`.
@@ -143,7 +176,8 @@ pub fn fingerprint(wasm: &[u8], info: &Info, wanted: &[&str]) -> Result<BTreeMap
 }
 
 /// Which candidates of the linked module `wasm` (linked without wrapping) to wrap: the
-/// recognised read functions, and only when `wasip2_list_u8_free` is recognised too.
+/// recognised read functions, and only when `wasip2_list_u8_free` is recognised too; the
+/// recognised `__wasilibc_write`; `poll` when it and every one of [`POLL_PARTS`] are.
 pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
     let found = fingerprint(wasm, info, &CANDIDATES)?;
     let mut d = Decision::default();
@@ -159,6 +193,16 @@ pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
             Some(k) if k.role == Role::Write => {
                 writes.push(k.symbol);
                 d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s: served in one step", k.libc));
+            }
+            Some(k) if k.role == Role::Poll => {
+                let (ok, mut why) = poll_parts(wasm, info, k.libc)?;
+                if ok {
+                    writes.push(k.symbol);
+                    d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s: served in one step for stdio and file streams", k.libc));
+                } else {
+                    d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s, but not everything it relies on is: not wrapped", k.libc));
+                }
+                d.notes.append(&mut why);
             }
             Some(k) => d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s", k.libc)),
             None => d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is not one of the known wasi-libc builds: not wrapped itself (what it calls may be)")),
@@ -178,6 +222,26 @@ pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
     }
     d.wrap.extend(writes);
     Ok(d)
+}
+
+/// Whether every one of [`POLL_PARTS`] is in the module and the build of `libc` (the libc
+/// whose `poll` was recognised), with one note per part that is not.
+fn poll_parts(wasm: &[u8], info: &Info, libc: &str) -> Result<(bool, Vec<String>)> {
+    let found = fingerprint(wasm, info, &POLL_PARTS)?;
+    let mut notes = Vec::new();
+    for part in POLL_PARTS {
+        // A call is hashed by its callee's name: two functions of one name would leave open
+        // which one the original calls (`poll_impl` is a static of poll.c).
+        let named = info.names.values().filter(|n| n.as_str() == part).count();
+        let why = match found.get(part) {
+            _ if named > 1 => format!("more than one function is named `{part}`, which `poll` relies on"),
+            None => format!("`{part}`, which `poll` relies on, is not in the program (or not under that name)"),
+            Some(fp) if KNOWN.iter().any(|k| k.symbol == part && k.fingerprint == *fp && k.role == Role::PollPart && k.libc == libc) => continue,
+            Some(fp) => format!("`{part}` (fingerprint {fp:#018x}), which `poll` relies on, is not {libc}'s"),
+        };
+        notes.push(format!("  {why}"));
+    }
+    Ok((notes.is_empty(), notes))
 }
 
 /// The offset of a memory instruction's `memarg` (plain loads and stores).
