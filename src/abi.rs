@@ -99,15 +99,24 @@ impl<T> RetPtr<T> {
     /// result is stored, after the call has done its work.
     #[inline(always)]
     pub fn write(self, v: T) {
-        let p = self.0 as usize as u64;
-        if p & (core::mem::align_of::<T>() as u64 - 1) != 0 {
-            crate::trap::trap(b"return area pointer is not aligned");
-        }
-        if !in_memory(p, core::mem::size_of::<T>() as u64) {
-            crate::trap::trap(b"return area out of bounds of memory");
-        }
-        // SAFETY: aligned, and inside linear memory, which the caller passed for the result.
+        check_ret_area(self.0 as usize, core::mem::size_of::<T>(), core::mem::align_of::<T>());
+        // SAFETY: aligned, and inside linear memory (checked above), which the caller passed
+        // for the result.
         unsafe { self.0.write(v) }
+    }
+}
+
+/// [`RetPtr::write`]'s checks, shared by every entry point (out of line: one copy, not one
+/// per return type): traps unless `size` bytes at `p` are aligned to `align` and inside
+/// linear memory.
+#[inline(never)]
+fn check_ret_area(p: usize, size: usize, align: usize) {
+    let p = p as u64;
+    if p & (align as u64 - 1) != 0 {
+        crate::trap::trap(b"return area pointer is not aligned");
+    }
+    if !in_memory(p, size as u64) {
+        crate::trap::trap(b"return area out of bounds of memory");
     }
 }
 
@@ -171,13 +180,42 @@ pub(crate) fn range_error(addr: u32, len: u32, e: Elem, memory: u64) -> Option<&
 /// After it, [`bytes`] and [`slice`] on the same `(ptr, len)` are sound.
 #[inline(always)]
 pub fn lift(ptr: i32, len: i32, e: Elem) {
+    if e.string {
+        lift_string(ptr, len)
+    } else if e.size == 1 && e.align == 1 {
+        // `list<u8>` (the hot `write` paths): only the bounds, inline.
+        if !in_memory(ptr as u32 as u64, len as u32 as u64) {
+            list_out_of_bounds();
+        }
+    } else {
+        lift_list(ptr, len, e.size, e.align)
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn list_out_of_bounds() -> ! {
+    crate::trap::trap(b"list pointer/length out of bounds of memory")
+}
+
+/// [`lift`] of a `string` (out of line: one copy for every entry point).
+#[inline(never)]
+fn lift_string(ptr: i32, len: i32) {
     let (addr, n) = (ptr as u32, len as u32);
-    if let Some(msg) = range_error(addr, n, e, memory_len()) {
+    if let Some(msg) = range_error(addr, n, Elem::STRING, memory_len()) {
         crate::trap::trap(msg);
     }
     // SAFETY: `n` bytes at `addr` are inside memory (checked above).
-    if e.string && !is_utf8(unsafe { bytes(addr as usize as *const u8, n as usize) }) {
+    if !is_utf8(unsafe { bytes(addr as usize as *const u8, n as usize) }) {
         crate::trap::trap(b"string is not valid UTF-8");
+    }
+}
+
+/// [`lift`] of a `list` whose elements are `size` bytes aligned to `align` (out of line).
+#[inline(never)]
+fn lift_list(ptr: i32, len: i32, size: u32, align: u32) {
+    if let Some(msg) = range_error(ptr as u32, len as u32, Elem::list(size, align), memory_len()) {
+        crate::trap::trap(msg);
     }
 }
 
@@ -322,52 +360,69 @@ pub fn owned(parts: &[&[u8]]) -> List<u8> {
     List::new(p, len)
 }
 
-/// The UTF-8 sequence at the start of `b` (non-empty): `Ok(len)` when it is a valid
-/// sequence of `len` bytes, else `Err(k)` when its first `k` bytes (k ≥ 1) are a maximal
-/// invalid subpart — what `String::from_utf8_lossy` replaces with one U+FFFD (Unicode's
+/// Flag of [`utf8_sequence`]'s result: the bytes are a maximal invalid subpart.
+const INVALID: usize = 1 << 31;
+
+/// The UTF-8 sequence at the start of `b` (non-empty): `len` when it is a valid sequence of
+/// `len` bytes, else `k | INVALID` when its first `k` bytes (k ≥ 1) are a maximal invalid
+/// subpart — what `String::from_utf8_lossy` replaces with one U+FFFD (Unicode's
 /// "substitution of maximal subparts"). The ranges are those of the Unicode standard's
 /// table of well-formed byte sequences. (A small loop rather than `core::str::from_utf8`,
 /// whose fast paths would be linked into every program.)
-fn utf8_sequence(b: &[u8]) -> Result<usize, usize> {
+fn utf8_sequence(b: &[u8]) -> usize {
+    let Some(&c) = b.first() else { return INVALID | 1 };
     // Length, and the range the second byte must fall in.
-    let (len, lo, hi) = match b[0] {
-        0x00..=0x7f => return Ok(1),
+    let (len, lo, hi) = match c {
+        0x00..=0x7f => return 1,
         0xc2..=0xdf => (2, 0x80, 0xbf),
-        0xe0 => (3, 0xa0, 0xbf),
-        0xed => (3, 0x80, 0x9f),
-        0xe1..=0xef => (3, 0x80, 0xbf),
-        0xf0 => (4, 0x90, 0xbf),
-        0xf4 => (4, 0x80, 0x8f),
-        0xf1..=0xf3 => (4, 0x80, 0xbf),
-        _ => return Err(1),
+        0xe0..=0xef => (3, if c == 0xe0 { 0xa0 } else { 0x80 }, if c == 0xed { 0x9f } else { 0xbf }),
+        0xf0..=0xf4 => (4, if c == 0xf0 { 0x90 } else { 0x80 }, if c == 0xf4 { 0x8f } else { 0xbf }),
+        _ => return INVALID | 1,
     };
+    let (mut lo, mut hi) = (lo, hi);
     for i in 1..len {
-        let (lo, hi) = if i == 1 { (lo, hi) } else { (0x80, 0xbf) };
         match b.get(i) {
-            Some(&c) if (lo..=hi).contains(&c) => {}
-            _ => return Err(i),
+            Some(&c) if lo <= c && c <= hi => {}
+            _ => return INVALID | i,
         }
+        (lo, hi) = (0x80, 0xbf);
     }
-    Ok(len)
+    len
 }
 
-/// Calls `out` with each valid run of `bytes` and with U+FFFD for each maximal invalid
-/// subpart, in order. (`dyn`: one copy of the loop serves both passes of [`string_lossy`].)
-pub(crate) fn utf8_lossy_parts(bytes: &[u8], out: &mut dyn FnMut(&[u8])) {
+/// The lossy UTF-8 form of `bytes` (each maximal invalid subpart replaced by U+FFFD), written
+/// to `out` unless it is null; returns its length. One loop serves both passes of
+/// [`string_lossy`] (counting, then copying): it runs only for bytes that are not UTF-8.
+///
+/// # Safety
+/// `out` is null or has room for the returned length (the count of a first, null pass).
+unsafe fn lossy_into(bytes: &[u8], out: *mut u8) -> usize {
     const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
-    let (mut start, mut i) = (0, 0);
+    let (mut i, mut n) = (0, 0);
     while i < bytes.len() {
-        match utf8_sequence(&bytes[i..]) {
-            Ok(n) => i += n,
-            Err(k) => {
-                out(&bytes[start..i]);
-                out(REPLACEMENT);
-                i += k;
-                start = i;
-            }
+        let r = utf8_sequence(&bytes[i..]);
+        let k = r & !INVALID;
+        let part = if r & INVALID != 0 { REPLACEMENT } else { &bytes[i..i + k] };
+        if !out.is_null() {
+            // SAFETY: the caller's room for the whole result, of which this is a part.
+            unsafe { core::ptr::copy_nonoverlapping(part.as_ptr(), out.add(n), part.len()) };
         }
+        n += part.len();
+        i += k;
     }
-    out(&bytes[start..]);
+    n
+}
+
+/// Calls `out` with the lossy UTF-8 form of `bytes`, made by the same code as
+/// [`string_lossy`]'s (for the tests, which compare it with std's).
+#[cfg(test)]
+pub(crate) fn utf8_lossy_parts(bytes: &[u8], out: &mut dyn FnMut(&[u8])) {
+    extern crate std;
+    // SAFETY: a null `out` counts only; the buffer then has room for the counted length.
+    let mut v = std::vec![0u8; unsafe { lossy_into(bytes, core::ptr::null_mut()) }];
+    let n = unsafe { lossy_into(bytes, v.as_mut_ptr()) };
+    assert_eq!(n, v.len());
+    out(&v);
 }
 
 /// Whether `bytes` is valid UTF-8. (ASCII bytes are stepped over inline: names are mostly
@@ -399,10 +454,11 @@ pub fn is_utf8(bytes: &[u8]) -> bool {
             i += 1;
             continue;
         }
-        match utf8_sequence(&bytes[i..]) {
-            Ok(n) => i += n,
-            Err(_) => return false,
+        let r = utf8_sequence(&bytes[i..]);
+        if r & INVALID != 0 {
+            return false;
         }
+        i += r;
     }
     true
 }
@@ -438,15 +494,10 @@ pub fn string_lossy(bytes: &[u8]) -> List<u8> {
     if is_utf8(bytes) {
         return owned(&[bytes]);
     }
-    let mut len = 0;
-    utf8_lossy_parts(bytes, &mut |part| len += part.len());
+    // SAFETY: a null `out` only counts; the block then has room for the counted length.
+    let len = unsafe { lossy_into(bytes, core::ptr::null_mut()) };
     let p = crate::alloc::alloc(len, 1);
-    let mut off = 0;
-    utf8_lossy_parts(bytes, &mut |part| {
-        // SAFETY: `len` counted exactly these parts.
-        unsafe { core::ptr::copy_nonoverlapping(part.as_ptr(), p.add(off), part.len()) };
-        off += part.len();
-    });
+    unsafe { lossy_into(bytes, p) };
     List::new(p, len)
 }
 

@@ -33,7 +33,9 @@ use crate::trap::{trap, trap_handle, trap_invalid_handle};
 /// Upper bound on simultaneously live handles.
 pub const MAX_HANDLES: u32 = 1 << 16;
 
-/// Everything a handle can name.
+/// Everything a handle can name. Each kind has a number, its tag ([`Resource::tag`], the
+/// declaration order, which [`NAMES`] follows), kept in its slot's bookkeeping: a lookup
+/// checks a handle's type by comparing one byte with the kind's [`Kind::TAG`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource {
     InputStream(crate::io::streams::InputStream),
@@ -57,42 +59,95 @@ pub enum Resource {
     ResolveAddressStream(crate::sockets::ip_name_lookup::ResolveAddressStream),
 }
 
+/// WIT names of the kinds, indexed by tag (for trap messages).
+const NAMES: &[&[u8]] = &[
+    b"input-stream",
+    b"output-stream",
+    b"pollable",
+    b"error",
+    b"descriptor",
+    b"directory-entry-stream",
+    b"terminal-input",
+    b"terminal-output",
+    b"network",
+    #[cfg(feature = "wamr")]
+    b"tcp-socket",
+    #[cfg(feature = "wamr")]
+    b"udp-socket",
+    #[cfg(feature = "wamr")]
+    b"incoming-datagram-stream",
+    #[cfg(feature = "wamr")]
+    b"outgoing-datagram-stream",
+    #[cfg(feature = "wamr")]
+    b"resolve-address-stream",
+];
+
 impl Resource {
-    fn name(&self) -> &'static [u8] {
+    /// The kind's tag: its place in the declaration order.
+    #[inline(always)]
+    pub const fn tag(&self) -> u8 {
         match self {
-            Resource::InputStream(_) => b"input-stream",
-            Resource::OutputStream(_) => b"output-stream",
-            Resource::Pollable(_) => b"pollable",
-            Resource::Error(_) => b"error",
-            Resource::Descriptor(_) => b"descriptor",
-            Resource::DirectoryEntryStream(_) => b"directory-entry-stream",
-            Resource::TerminalInput => b"terminal-input",
-            Resource::TerminalOutput => b"terminal-output",
-            Resource::Network => b"network",
+            Resource::InputStream(_) => 0,
+            Resource::OutputStream(_) => 1,
+            Resource::Pollable(_) => 2,
+            Resource::Error(_) => 3,
+            Resource::Descriptor(_) => 4,
+            Resource::DirectoryEntryStream(_) => 5,
+            Resource::TerminalInput => 6,
+            Resource::TerminalOutput => 7,
+            Resource::Network => 8,
             #[cfg(feature = "wamr")]
-            Resource::TcpSocket(_) => b"tcp-socket",
+            Resource::TcpSocket(_) => 9,
             #[cfg(feature = "wamr")]
-            Resource::UdpSocket(_) => b"udp-socket",
+            Resource::UdpSocket(_) => 10,
             #[cfg(feature = "wamr")]
-            Resource::IncomingDatagramStream(_) => b"incoming-datagram-stream",
+            Resource::IncomingDatagramStream(_) => 11,
             #[cfg(feature = "wamr")]
-            Resource::OutgoingDatagramStream(_) => b"outgoing-datagram-stream",
+            Resource::OutgoingDatagramStream(_) => 12,
             #[cfg(feature = "wamr")]
-            Resource::ResolveAddressStream(_) => b"resolve-address-stream",
+            Resource::ResolveAddressStream(_) => 13,
         }
     }
 }
 
+/// Whether two byte strings are equal (for the compile-time checks of [`NAMES`]).
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+// The payload-free kinds, whose tags `check` takes from a value, have their names in `NAMES`.
+const _: () = {
+    assert!(same(NAMES[Resource::TerminalInput.tag() as usize], b"terminal-input"));
+    assert!(same(NAMES[Resource::TerminalOutput.tag() as usize], b"terminal-output"));
+    assert!(same(NAMES[Resource::Network.tag() as usize], b"network"));
+};
+
+/// The WIT name of kind `tag`.
+fn name(tag: u8) -> &'static [u8] {
+    NAMES.get(tag as usize).copied().unwrap_or(b"resource")
+}
+
 /// A resource type stored in the table.
 pub trait Kind: Sized + 'static {
+    /// The tag of its [`Resource`] variant.
+    const TAG: u8;
     /// WIT name, for trap messages.
-    const NAME: &'static [u8];
-    fn get(r: &mut Resource) -> Option<&mut Self>;
+    const NAME: &'static [u8] = NAMES[Self::TAG as usize];
     /// The payload of `r`, which holds this kind, mutably.
     ///
     /// # Safety
-    /// `r` is valid, holds a `Self` (checked by [`Kind::get`] when the [`Ref`] was made), and
-    /// no other reference to it is alive.
+    /// `r` is valid, holds a `Self` (its slot's tag is [`Kind::TAG`], checked when the
+    /// [`Ref`] was made), and no other reference to it is alive.
     unsafe fn payload_mut(r: *mut Resource) -> *mut Self;
     /// The payload of `r`, shared.
     ///
@@ -104,13 +159,15 @@ pub trait Kind: Sized + 'static {
 macro_rules! kind {
     ($t:ty, $variant:ident, $name:literal) => {
         impl Kind for $t {
-            const NAME: &'static [u8] = $name;
-            fn get(r: &mut Resource) -> Option<&mut Self> {
-                match r {
-                    Resource::$variant(v) => Some(v),
-                    _ => None,
-                }
-            }
+            // The variant's tag, from a value made at compile time (a payload of zeros:
+            // compile-time evaluation rejects it if that is not a valid value).
+            const TAG: u8 = {
+                // SAFETY: checked by compile-time evaluation, as said above.
+                let v = Resource::$variant(unsafe { core::mem::zeroed() });
+                let tag = v.tag();
+                assert!(same(NAMES[tag as usize], $name), "NAMES is not in the order of Resource");
+                tag
+            };
             #[inline(always)]
             unsafe fn payload_mut(r: *mut Resource) -> *mut Self {
                 // SAFETY: the caller's contract: `r` holds this variant, unaliased.
@@ -166,12 +223,14 @@ struct Meta {
     life: Life,
     /// Whether this entry holds its parent (else it is its child).
     holds_parent: bool,
+    /// The tag of the resource ([`Resource::tag`]), meaningful while used.
+    tag: u8,
     /// Live children: pollables, a socket's streams (removal traps while non-zero).
     children: u32,
     /// Live holders (removal is deferred while non-zero).
     holds: u32,
     /// The parent (0: none): the resource this one is a child or a holder of. In a free
-    /// slot: the next free index, or `u32::MAX`.
+    /// slot: the next free slot's handle (index + 1), or 0 at the end of the free list.
     parent: u32,
 }
 
@@ -190,6 +249,7 @@ const FIRST_CHUNK: u32 = 16;
 const CHUNKS: usize = 13;
 const _: () = assert!(FIRST_CHUNK as u64 * ((1 << CHUNKS) - 1) >= MAX_HANDLES as u64);
 
+/// The table header. All zeros when empty, so it costs no data bytes (it lives in `.bss`).
 #[derive(Clone, Copy)]
 struct Table {
     chunks: [*mut Slot; CHUNKS],
@@ -197,15 +257,16 @@ struct Table {
     len: u32,
     /// Slots allocated (the chunks so far).
     cap: u32,
-    /// Head of the free list (an index), or `u32::MAX`.
+    /// The handle (index + 1) of the head of the free list, or 0 when it is empty.
     free: u32,
 }
 
 // The table header is one owner at a time (`instance_cell!`); the slots are reached through
 // its chunk pointers, and a slot's resource through a [`Ref`] (one at a time per slot).
-crate::instance_cell!(table / table_cell: Table = Table { chunks: [core::ptr::null_mut(); CHUNKS], len: 0, cap: 0, free: u32::MAX });
+crate::instance_cell!(table / table_cell: Table = Table { chunks: [core::ptr::null_mut(); CHUNKS], len: 0, cap: 0, free: 0 });
 
-/// The address of slot `idx`, which must be `< len`.
+/// The address of slot `idx`, which must be `< len`: the first chunk inline (the hot path of
+/// [`lendable`]), the others through [`far_slot_ptr`].
 ///
 /// # Safety
 /// `t` is the table header, readable (no `&mut` to it alive), and `idx < len` (so its chunk
@@ -221,10 +282,11 @@ unsafe fn slot_ptr(t: *const Table, idx: u32) -> *mut Slot {
     unsafe { far_slot_ptr(chunks, idx) }
 }
 
-/// [`slot_ptr`] past the first chunk (out of line: every `get` shares it).
+/// The address of slot `idx` in any chunk (out of line: shared by every lookup but the first
+/// chunk's fast path).
 ///
 /// # Safety
-/// `chunks` is the table's chunk array, `FIRST_CHUNK <= idx < len`.
+/// `chunks` is the table's chunk array, `idx < len`.
 #[inline(never)]
 unsafe fn far_slot_ptr(chunks: *const *mut Slot, idx: u32) -> *mut Slot {
     // Chunk k holds the indices i with FIRST_CHUNK << k <= i + FIRST_CHUNK < FIRST_CHUNK << (k + 1).
@@ -241,16 +303,31 @@ fn borrowed_twice(handle: u32) -> ! {
     trap_handle(b"internal error (handle ", handle, b"borrowed twice in the adapter)")
 }
 
+#[cold]
+#[inline(never)]
+fn corrupted() -> ! {
+    trap(b"resource table corrupted")
+}
+
 impl Table {
-    /// The bookkeeping of slot `handle - 1`, or `None` past the end (handle 0 wraps there).
-    fn meta(&mut self, handle: u32) -> Option<&mut Meta> {
+    /// The slot of `handle` (`handle - 1 < len`), else null (handle 0 wraps past the end).
+    #[inline(never)]
+    fn slot(&mut self, handle: u32) -> *mut Slot {
         let idx = handle.wrapping_sub(1);
         if idx >= self.len {
-            return None;
+            return core::ptr::null_mut();
         }
-        // SAFETY: idx < len; `meta` is never lent out by a `Ref`, and `&mut self` is the
-        // table's one borrow.
-        Some(unsafe { &mut (*slot_ptr(self, idx)).meta })
+        // SAFETY: idx < len; `&mut self` is the table's one borrow, so the header is not
+        // otherwise referenced.
+        unsafe { slot_ptr(self, idx) }
+    }
+
+    /// The bookkeeping of slot `handle - 1`, or `None` past the end.
+    fn meta(&mut self, handle: u32) -> Option<&mut Meta> {
+        let p = self.slot(handle);
+        // SAFETY: non-null: a slot below len. `meta` is never lent out by a `Ref`, and
+        // `&mut self` is the table's one borrow, so this is the only reference to it.
+        if p.is_null() { None } else { Some(unsafe { &mut (*p).meta }) }
     }
 
     /// The bookkeeping of a live (used, not orphaned) entry.
@@ -260,48 +337,56 @@ impl Table {
 
     /// A copy of the resource of `handle`, whose slot is in use; traps while a [`Ref`] to it
     /// is alive (its resource is then lent out).
+    #[cfg(feature = "wamr")]
     fn res(&mut self, handle: u32) -> Resource {
-        let Some(m) = self.meta(handle) else { trap(b"resource table corrupted") };
-        if m.life == Life::Lent {
-            borrowed_twice(handle);
+        let p = self.slot(handle);
+        if p.is_null() {
+            corrupted();
         }
-        // SAFETY: in use (the caller's contract), so below len; not lent out (checked).
-        unsafe { (*slot_ptr(self, handle - 1)).res }
+        // SAFETY: below len; its resource is read only when not lent out (checked).
+        unsafe {
+            if (*p).meta.life == Life::Lent {
+                borrowed_twice(handle);
+            }
+            (*p).res
+        }
     }
 
-    fn insert(&mut self, res: Resource, parent: u32, holds_parent: bool) -> u32 {
-        let slot = Slot { res, meta: Meta { life: Life::Used, holds_parent, children: 0, holds: 0, parent } };
-        if self.free != u32::MAX {
-            let idx = self.free;
-            // SAFETY: the free list only holds indices < len; a free slot is lent out by no
-            // `Ref` (a `Ref` keeps its slot in use: removal traps while it is alive).
-            let p = unsafe { slot_ptr(self, idx) };
-            let m = unsafe { (*p).meta };
-            if m.life != Life::Free {
-                trap(b"resource table corrupted");
+    /// Adds `res`, whose tag is `tag`.
+    #[inline(never)]
+    fn insert(&mut self, res: Resource, tag: u8, parent: u32, holds_parent: bool) -> u32 {
+        let idx = if self.free != 0 {
+            // A free slot: the free list only holds handles of initialised slots, which no
+            // `Ref` lends out (a `Ref` keeps its slot in use: removal traps while it lives).
+            let head = self.free;
+            let m = match self.meta(head) {
+                Some(m) if m.life == Life::Free => m.parent,
+                _ => corrupted(),
+            };
+            self.free = m;
+            head - 1
+        } else {
+            if self.len >= MAX_HANDLES {
+                trap(b"too many live handles (limit 65536)");
             }
-            self.free = m.parent;
-            unsafe { p.write(slot) };
-            return idx + 1;
-        }
-        if self.len >= MAX_HANDLES {
-            trap(b"too many live handles (limit 65536)");
-        }
-        if self.len == self.cap {
-            // cap = FIRST_CHUNK * (2^k - 1) with k chunks; k < CHUNKS as len < MAX_HANDLES.
-            let k = self.cap.count_ones() as usize;
-            if k >= CHUNKS {
-                trap(b"resource table corrupted");
+            if self.len == self.cap {
+                // cap = FIRST_CHUNK * (2^k - 1) with k chunks; k < CHUNKS as len < MAX_HANDLES.
+                let k = self.cap.count_ones() as usize;
+                if k >= CHUNKS {
+                    corrupted();
+                }
+                let n = FIRST_CHUNK << k;
+                let sz = core::mem::size_of::<Slot>();
+                self.chunks[k] = alloc::private::realloc(core::ptr::null_mut(), 0, core::mem::align_of::<Slot>(), n as usize * sz) as *mut Slot;
+                self.cap += n;
             }
-            let n = FIRST_CHUNK << k;
-            let sz = core::mem::size_of::<Slot>();
-            self.chunks[k] = alloc::private::realloc(core::ptr::null_mut(), 0, core::mem::align_of::<Slot>(), n as usize * sz) as *mut Slot;
-            self.cap += n;
-        }
-        // SAFETY: len < cap after growth, so its chunk is allocated; the slot is new.
-        unsafe { slot_ptr(self, self.len).write(slot) };
-        self.len += 1;
-        self.len
+            self.len += 1;
+            self.len - 1
+        };
+        let slot = Slot { res, meta: Meta { life: Life::Used, holds_parent, tag, children: 0, holds: 0, parent } };
+        // SAFETY: idx < len (a reused slot, or the new last one, whose chunk is allocated).
+        unsafe { far_slot_ptr((&raw const self.chunks).cast(), idx).write(slot) };
+        idx + 1
     }
 }
 
@@ -341,8 +426,14 @@ impl<T: Kind> Drop for Ref<T> {
 }
 
 /// Adds a resource; returns its handle (never 0).
+#[inline(always)]
 pub fn push(res: Resource) -> u32 {
-    table().insert(res, 0, false)
+    push_tagged(res, res.tag())
+}
+
+#[inline(never)]
+fn push_tagged(res: Resource, tag: u8) -> u32 {
+    table().insert(res, tag, 0, false)
 }
 
 /// Adds a resource that depends on `parent` (a pollable on its stream): `parent` cannot be
@@ -353,7 +444,7 @@ pub fn push_child(res: Resource, parent: u32) -> u32 {
         Some(m) => m.children += 1,
         _ => trap_handle(b"invalid parent handle ", parent, b""),
     }
-    t.insert(res, parent, false)
+    t.insert(res, res.tag(), parent, false)
 }
 
 /// Adds a resource that holds `parent` (a stream on a descriptor's file): removing `parent`
@@ -374,11 +465,12 @@ pub fn push_holder(res: Resource, parent: u32) -> u32 {
     } else {
         m.holds += 1;
     }
-    t.insert(res, parent, !socket)
+    t.insert(res, res.tag(), parent, !socket)
 }
 
 /// Whether `parent` has a live child for which `f` holds (a linear scan: for rare calls,
 /// such as `udp-socket.stream` refusing while the previous streams live).
+#[cfg(feature = "wamr")]
 pub fn has_child(parent: u32, f: impl Fn(&Resource) -> bool) -> bool {
     let mut t = table();
     (1..=t.len).any(|h| {
@@ -390,80 +482,97 @@ pub fn has_child(parent: u32, f: impl Fn(&Resource) -> bool) -> bool {
 ///
 /// The hot path of every method call: the bounds check, the slot's address in its chunk,
 /// the life, borrow and type checks, and the borrow flag set (cleared when the [`Ref`]
-/// goes), without `Option`s.
+/// goes), without `Option`s, in one function shared by every kind ([`lend_or_trap`]).
+#[inline(always)]
 pub fn get<T: Kind>(handle: u32) -> Ref<T> {
-    match lend::<T>(handle) {
-        Some(r) => r,
-        None => trap_invalid_handle(handle, T::NAME),
-    }
+    Ref { slot: lend_or_trap(handle, T::TAG), _t: core::marker::PhantomData }
 }
 
 /// The resource of type `T` named by `handle`, or `None` (never traps but on a double
 /// borrow): for a handle kept by another resource that may have been dropped since (a
 /// socket's streams).
+#[inline(always)]
 pub fn try_get<T: Kind>(handle: u32) -> Option<Ref<T>> {
-    lend::<T>(handle)
+    let p = core::ptr::NonNull::new(lend_or_null(handle, T::TAG))?;
+    Some(Ref { slot: p, _t: core::marker::PhantomData })
 }
 
 /// [`get`] with the lookup inline, for the two hottest paths (wasi-libc's `read` and
-/// `write` served in one step): the same checks, without the two calls (one copy each).
+/// `write` served in one step): the same checks, without the call (one copy each).
 #[inline(always)]
 pub fn get_inline<T: Kind>(handle: u32) -> Ref<T> {
-    match lend_with::<T>(handle, lendable_inline) {
-        Some(r) => r,
+    match core::ptr::NonNull::new(lendable(handle, T::TAG)) {
+        Some(p) => Ref { slot: p, _t: core::marker::PhantomData },
         None => trap_invalid_handle(handle, T::NAME),
     }
 }
 
-#[inline(always)]
-fn lend<T: Kind>(handle: u32) -> Option<Ref<T>> {
-    lend_with::<T>(handle, lendable)
-}
-
-#[inline(always)]
-fn lend_with<T: Kind>(handle: u32, lendable: fn(u32) -> Option<core::ptr::NonNull<Slot>>) -> Option<Ref<T>> {
-    let p = lendable(handle)?;
-    // SAFETY: `lendable` checked that the slot is in use and not lent out, so this is the
-    // only reference to its resource.
-    T::get(unsafe { &mut (*p.as_ptr()).res })?;
-    // SAFETY: as above; the bookkeeping is written through the raw pointer.
-    unsafe { (*p.as_ptr()).meta.life = Life::Lent };
-    Some(Ref { slot: p, _t: core::marker::PhantomData })
-}
-
-/// The slot of `handle` when it is in use and not lent out (`None`: no such live handle;
-/// traps when it is lent out). Shared by every kind's `get`, so that only the type check is
-/// generic.
+/// [`lendable`], trapping when it finds nothing (`get`).
 #[inline(never)]
-fn lendable(handle: u32) -> Option<core::ptr::NonNull<Slot>> {
-    lendable_inline(handle)
+fn lend_or_trap(handle: u32, tag: u8) -> core::ptr::NonNull<Slot> {
+    match core::ptr::NonNull::new(lendable(handle, tag)) {
+        Some(p) => p,
+        None => trap_invalid_handle(handle, name(tag)),
+    }
 }
 
+/// [`lendable`] (`try_get`).
+#[inline(never)]
+fn lend_or_null(handle: u32, tag: u8) -> *mut Slot {
+    lendable(handle, tag)
+}
+
+/// The slot of `handle` when it is in use, not lent out and holds kind `tag` — then lent out
+/// (its life is `Lent` until the [`Ref`] made of it goes); else null (no such live handle of
+/// that kind). Traps when it is lent out. Not generic: only the tag differs between kinds.
 #[inline(always)]
-fn lendable_inline(handle: u32) -> Option<core::ptr::NonNull<Slot>> {
+fn lendable(handle: u32, tag: u8) -> *mut Slot {
     let idx = handle.wrapping_sub(1);
     // The header, read in place: no borrow to set and clear.
     let t = table_cell().as_ptr();
     // SAFETY: readable (checked by `as_ptr`), and nothing borrows it below.
     if idx >= unsafe { (*t).len } {
-        return None;
+        return core::ptr::null_mut();
     }
     // SAFETY: idx < len, so the slot is initialised and stays where it is. Its bookkeeping
     // is read through the raw pointer (a `Ref` may be lending out its resource).
     let p = unsafe { slot_ptr(t, idx) };
-    match unsafe { (*p).meta.life } {
-        Life::Used => {}
-        Life::Lent => borrowed_twice(handle),
-        _ => return None,
+    unsafe {
+        match (*p).meta.life {
+            Life::Used => {}
+            Life::Lent => borrowed_twice(handle),
+            _ => return core::ptr::null_mut(),
+        }
+        if (*p).meta.tag != tag {
+            return core::ptr::null_mut();
+        }
+        (*p).meta.life = Life::Lent;
     }
-    core::ptr::NonNull::new(p)
+    p
 }
 
 /// Checks that `handle` names a live resource of the given payload-free kind.
+#[inline(always)]
 pub fn check(handle: u32, want: Resource) {
+    check_tag(handle, want.tag())
+}
+
+/// [`check`] of kind `tag`.
+#[inline(never)]
+fn check_tag(handle: u32, tag: u8) {
     let mut t = table();
-    if t.live(handle).is_none() || core::mem::discriminant(&t.res(handle)) != core::mem::discriminant(&want) {
-        trap_invalid_handle(handle, want.name());
+    let p = t.slot(handle);
+    // SAFETY: non-null: below len; only the bookkeeping is read.
+    let ok = !p.is_null()
+        && unsafe {
+            match (*p).meta.life {
+                Life::Used => (*p).meta.tag == tag,
+                Life::Lent => borrowed_twice(handle),
+                _ => false,
+            }
+        };
+    if !ok {
+        trap_invalid_handle(handle, name(tag));
     }
 }
 
@@ -484,51 +593,53 @@ pub fn remove_kind(handle: u32, want: Resource) {
 
 /// Ends `handle` for the program; frees its slot (releasing its runtime object) unless
 /// holders remain.
+#[inline(never)]
 fn remove_checked(handle: u32) {
     table().remove_checked(handle)
 }
 
 impl Table {
     /// See [`remove_checked`]. One borrow of the table serves the whole removal.
-    fn remove_checked(&mut self, handle: u32) {
-        let t = self;
-        let (parent, holds_parent) = match t.live(handle) {
-            Some(m) => {
-                if m.children != 0 {
-                    trap_handle(b"cannot drop handle ", handle, b"(resource has children: its pollables or streams are alive)");
-                }
-                if m.holds != 0 {
-                    m.life = Life::Orphan;
-                    return;
-                }
-                (m.parent, m.holds_parent)
-            }
-            _ => trap_handle(b"handle ", handle, b"(already dropped)"),
-        };
-        t.free_detached(handle, parent, holds_parent);
-    }
-
+    ///
     /// Frees the slot of `handle` (releasing its runtime object) and detaches it from its
-    /// `parent`: one child fewer, or one holder fewer — and when that was the last holder of
+    /// parent: one child fewer, or one holder fewer — and when that was the last holder of
     /// an orphan, the orphan goes too, detached from its own parent in turn (a loop, since
     /// an orphan may itself hold another entry).
-    fn free_detached(&mut self, handle: u32, parent: u32, holds_parent: bool) {
-        let (mut handle, mut parent, mut holds_parent) = (handle, parent, holds_parent);
+    fn remove_checked(&mut self, handle: u32) {
+        let Some(m) = self.live(handle) else { trap_handle(b"handle ", handle, b"(already dropped)") };
+        if m.children != 0 {
+            trap_handle(b"cannot drop handle ", handle, b"(resource has children: its pollables or streams are alive)");
+        }
+        if m.holds != 0 {
+            m.life = Life::Orphan;
+            return;
+        }
+        let mut handle = handle;
         loop {
-            let res = self.res(handle);
-            self.free_slot(handle);
-            release_runtime_object(res);
-            if parent == 0 {
-                return;
+            let p = self.slot(handle);
+            if p.is_null() {
+                corrupted();
             }
-            if !holds_parent {
-                if let Some(m) = self.meta(parent) {
-                    m.children -= 1;
+            // SAFETY: below len; the resource is read only when it is not lent out
+            // (checked), and the bookkeeping is never lent out.
+            let (fd, Meta { parent, holds_parent, .. }) = unsafe {
+                if (*p).meta.life == Life::Lent {
+                    borrowed_twice(handle);
                 }
+                let old = (*p).meta;
+                (*p).meta = Meta { life: Life::Free, holds_parent: false, tag: 0, children: 0, holds: 0, parent: self.free };
+                (runtime_fd(&(*p).res), old)
+            };
+            self.free = handle;
+            if let Some(fd) = fd {
+                let _ = crate::p1::close(fd);
+            }
+            let Some(m) = self.meta(parent) else { return };
+            if !holds_parent {
+                m.children -= 1;
                 return;
             }
             // One holder of `parent` is gone.
-            let Some(m) = self.meta(parent) else { return };
             if m.life == Life::Free {
                 return;
             }
@@ -536,33 +647,22 @@ impl Table {
             if m.holds != 0 || m.life != Life::Orphan {
                 return;
             }
-            (handle, parent, holds_parent) = (parent, m.parent, m.holds_parent);
+            handle = parent;
         }
     }
-
-    /// Puts the slot of `handle` (in use, not lent out: [`Table::res`] checked) on the free list.
-    fn free_slot(&mut self, handle: u32) {
-        let free = self.free;
-        if let Some(m) = self.meta(handle) {
-            *m = Meta { life: Life::Free, holds_parent: false, children: 0, holds: 0, parent: free };
-        }
-        self.free = handle - 1;
-    }
-
 }
 
-/// Releases what a resource owns in the runtime, once its entry is gone: the WASIp1 fd of a
+/// What a resource owns in the runtime, released once its entry is gone: the WASIp1 fd of a
 /// descriptor (never a preopen's: the runtime owns those) or of a socket.
-fn release_runtime_object(r: Resource) {
-    let fd = match r {
-        Resource::Descriptor(d) if !d.preopen => d.fd,
+fn runtime_fd(r: &Resource) -> Option<u32> {
+    match r {
+        Resource::Descriptor(d) if !d.preopen => Some(d.fd),
         #[cfg(feature = "wamr")]
-        Resource::TcpSocket(s) => s.fd,
+        Resource::TcpSocket(s) => Some(s.fd),
         #[cfg(feature = "wamr")]
-        Resource::UdpSocket(s) => s.fd,
-        _ => return,
-    };
-    let _ = crate::p1::close(fd);
+        Resource::UdpSocket(s) => Some(s.fd),
+        _ => None,
+    }
 }
 
 /// Body of every method of a resource this build never creates (status `no-instance`): no

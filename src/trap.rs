@@ -12,28 +12,30 @@ pub fn trap(msg: &[u8]) -> ! {
 /// `handle 7 (already dropped)`.
 #[cold]
 pub fn trap_handle(prefix: &[u8], handle: u32, suffix: &[u8]) -> ! {
-    let mut num = [0u8; 10];
-    let digits = decimal(handle, &mut num);
-    if suffix.is_empty() {
-        trap_parts(&[prefix, digits])
-    } else {
-        trap_parts(&[prefix, digits, b" ", suffix])
-    }
+    trap_with_handle(prefix, handle, if suffix.is_empty() { b"" } else { b" " }, suffix, b"")
 }
 
 /// Traps with `handle <handle> is invalid (expected a live <kind>)`: the handle names no live
 /// resource of the type the call takes.
 #[cold]
 pub fn trap_invalid_handle(handle: u32, kind: &[u8]) -> ! {
+    trap_with_handle(b"handle ", handle, b" is invalid (expected a live ", kind, b")")
+}
+
+/// Traps with `<prefix><handle in decimal><a><b><c>` (the one body of the handle traps).
+#[cold]
+#[inline(never)]
+fn trap_with_handle(prefix: &[u8], handle: u32, a: &[u8], b: &[u8], c: &[u8]) -> ! {
     let mut num = [0u8; 10];
     let digits = decimal(handle, &mut num);
-    trap_parts(&[b"handle ", digits, b" is invalid (expected a live ", kind, b")"])
+    trap_parts(&[prefix, digits, a, b, c])
 }
 
 /// Formats `n` in decimal into `buf`, returning the digits.
 pub fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
     let mut i = buf.len();
-    loop {
+    // At most 10 digits: `i > 0` always holds at the top (and lets the stores go unchecked).
+    while i > 0 {
         i -= 1;
         buf[i] = b'0' + (n % 10) as u8;
         n /= 10;

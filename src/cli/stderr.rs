@@ -2,5 +2,5 @@
 
 /// `get-stderr`: a new handle to the stderr output stream.
 pub fn get_stderr() -> u32 {
-    crate::io::streams::new_output(2)
+    super::stdio_output(2)
 }

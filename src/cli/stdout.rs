@@ -2,5 +2,5 @@
 
 /// `get-stdout`: a new handle to the stdout output stream.
 pub fn get_stdout() -> u32 {
-    crate::io::streams::new_output(1)
+    super::stdio_output(1)
 }

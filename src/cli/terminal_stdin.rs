@@ -8,5 +8,5 @@ use crate::abi::{RetPtr, WOption};
 /// A terminal is reported only when the runtime says fd 0 is a character device (WAMR
 /// reports file type 0 for stdio even on a terminal, so there the answer is `none`).
 pub fn get_terminal_stdin(ret: RetPtr<WOption<u32>>) {
-    ret.write(super::terminal(0, crate::resource::Resource::TerminalInput).into());
+    super::terminal(0, false, ret);
 }
