@@ -47,27 +47,10 @@ fn unmodified_c_reads_land_in_the_callers_buffers() {
     }
 }
 
-/// Links `adapter-tests/c/zerocopy_libc.c` with `--verbose` against `sysroot`; returns the
-/// linker's messages (its own lines only, not wasm-ld's).
-fn link_verbose(sysroot: &str, out: &std::path::Path) -> String {
-    let dir = root().join(".tools").join(sysroot);
-    let mut c = clean_command(root().join("scripts/wasip2-clang"));
-    c.args(["-O2", "-Wall", "-Werror", "-Wl,--verbose"])
-        .arg(format!("--sysroot={}", dir.display()))
-        .arg(format!("-fuse-ld={}", tool("wasip2-on-wasip1-ld").display()))
-        .arg(root().join("adapter-tests/c/zerocopy_libc.c"))
-        .arg("-o")
-        .arg(out);
-    let o = c.output().unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{err}");
-    err.lines().filter(|l| l.starts_with("wasip2-on-wasip1-ld:")).collect::<Vec<_>>().join("\n")
-}
-
 #[test]
 fn the_linker_says_what_it_wraps_and_falls_back_for_an_unknown_libc() {
     let out = guests_dir().join("c-zerocopy_libc.verbose.wasm");
-    let said = link_verbose("wasi-sysroot", &out);
+    let said = link_verbose("zerocopy_libc", "wasi-sysroot", &out);
     assert!(said.contains("zero-copy reads on (wasm-ld --wrap=__wasilibc_read --wrap=pread --wrap=wasip2_list_u8_free --wrap=__wasilibc_write)"), "{said}");
     assert!(said.contains("`__wasilibc_read` (fingerprint 0x2a38deb3b077c947) is wasi-libc 161b319"), "{said}");
 
@@ -75,7 +58,7 @@ fn the_linker_says_what_it_wraps_and_falls_back_for_an_unknown_libc() {
     // are WASIp1 `fd_read`s, already into the caller's buffer). Nothing is wrapped; the
     // program still behaves as natively.
     let old = guests_dir().join("c-trixie-zerocopy_libc.verbose.wasm");
-    let said = link_verbose("wasi-sysroot-trixie", &old);
+    let said = link_verbose("zerocopy_libc", "wasi-sysroot-trixie", &old);
     assert!(said.contains("reads copy through the list (wasi-libc's read functions not recognised or not used)"), "{said}");
     assert!(said.contains("is not one of the known wasi-libc builds"), "{said}");
     let g = cached("c-trixie-zerocopy_libc", || c_guest_with("zerocopy_libc", "trixie", "portable"));

@@ -2,6 +2,8 @@
 // every kind of events and timeouts wasi-libc handles: what it returns, errno and every
 // revents are printed, and must be identical natively and adapted (where the adapter serves
 // wasi-libc's poll in one step when it recognises the libc, and runs the original otherwise).
+// Built with the 2024 wasi-libc (Debian trixie), whose poll is WASIp1's poll_oneoff, the file
+// lines differ on some runtimes as docs/design.md says (tests/libc_poll.rs lists them).
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -47,8 +49,7 @@ static int make(const char *path, const char *text) {
     return close(fd);
 }
 
-// With the argument `stdio`: the stdio, bad fd, events and timeout cases only.
-int main(int argc, char **argv) {
+int main(void) {
     // stdio.
     struct pollfd out[] = {{.fd = 1, .events = POLLOUT}};
     show("stdout POLLOUT", out, 1, 0);
@@ -115,8 +116,6 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 20; i++)
         many[i] = (struct pollfd){.fd = 1 + i % 2, .events = POLLOUT};
     show("20 fds", many, 20, 0);
-    if (argc > 1 && !strcmp(argv[1], "stdio"))
-        return 0;
 
     // Files. A native host reads a file input stream ahead in the background when it is
     // waited on, so its first poll with a timeout of 0 may come before that read is done

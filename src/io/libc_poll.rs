@@ -160,6 +160,41 @@ unsafe fn lazily(pollable: *mut u32, stream: u32, subscribe: impl FnOnce(u32) ->
     }
 }
 
+/// What asking a descriptor for one of its streams came to.
+enum Got {
+    /// The stream, its pollable subscribed (now or before).
+    Stream(u32),
+    /// The descriptor has no such stream function: the original must run (EOPNOTSUPP).
+    NoFunction,
+    /// The stream function failed and set `errno`: the original returns -1 right then.
+    Failed,
+}
+
+/// The read stream (`input`) or the write stream of `entry`, from its vtable, its pollable
+/// subscribed when it has none: the original's `get_read_stream` / `get_write_stream` and
+/// `__wasilibc_poll_add_*_stream`, in its order.
+///
+/// # Safety
+/// `entry` is a live entry of `libc`'s table, and `libc` is as for [`serve`].
+#[inline(always)]
+unsafe fn stream_of(libc: &mut impl Libc, entry: *mut Entry, input: bool) -> Got {
+    if !libc.has(entry, if input { GET_READ_STREAM } else { GET_WRITE_STREAM }) {
+        return Got::NoFunction;
+    }
+    let mut r = MaybeUninit::<StreamRecord>::uninit();
+    let got = if input { libc.read_stream(entry, r.as_mut_ptr()) } else { libc.write_stream(entry, r.as_mut_ptr()) };
+    if got < 0 {
+        return Got::Failed;
+    }
+    // SAFETY: a successful stream function filled `stream` and `pollable` (the original reads
+    // them so), `pollable` pointing into the descriptor's data.
+    unsafe {
+        let (stream, pollable) = ((*r.as_ptr()).stream, (*r.as_ptr()).pollable);
+        lazily(pollable, stream, |s| if input { libc.subscribe_input(s) } else { libc.subscribe_output(s) });
+        Got::Stream(stream)
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn overrun() -> ! {
@@ -271,35 +306,28 @@ unsafe fn serve_up_to<const N: usize, const R: usize, const S: usize>(
         if events & !(POLLRDNORM | POLLWRNORM) != 0 {
             return None;
         }
-        if events & POLLRDNORM != 0 {
-            if !libc.has(e, GET_READ_STREAM) {
-                return None;
+        // Its read stream, then its write stream, as the original asks for them; `add`
+        // registers one, or says what the call returns when it stops there.
+        let mut add = |got: Got, want: u16| match got {
+            Got::Stream(stream) => {
+                // (`i < MAX_FDS` fits a u16.)
+                put(&mut regs, n, Reg { stream, index: i as u16, events: want });
+                n += 1;
+                None
             }
-            let mut r = MaybeUninit::<StreamRecord>::uninit();
-            if libc.read_stream(e, r.as_mut_ptr()) < 0 {
-                return failed(i + 1);
-            }
-            // SAFETY: a successful `get_read_stream` filled `input` and `pollable` (the
-            // original reads them so), `pollable` pointing into the descriptor's data.
-            let (input, pollable) = unsafe { ((*r.as_ptr()).stream, (*r.as_ptr()).pollable) };
-            unsafe { lazily(pollable, input, |s| libc.subscribe_input(s)) };
-            // (`i < MAX_FDS` fits a u16.)
-            put(&mut regs, n, Reg { stream: input, index: i as u16, events: POLLRDNORM });
-            n += 1;
+            Got::NoFunction => Some(None),
+            Got::Failed => Some(failed(i + 1)),
+        };
+        // SAFETY (both): `e` is a live entry of `libc`'s table (looked up above).
+        if events & POLLRDNORM != 0
+            && let Some(r) = add(unsafe { stream_of(libc, e, true) }, POLLRDNORM)
+        {
+            return r;
         }
-        if events & POLLWRNORM != 0 {
-            if !libc.has(e, GET_WRITE_STREAM) {
-                return None;
-            }
-            let mut w = MaybeUninit::<StreamRecord>::uninit();
-            if libc.write_stream(e, w.as_mut_ptr()) < 0 {
-                return failed(i + 1);
-            }
-            // SAFETY: as for the read stream.
-            let (output, pollable) = unsafe { ((*w.as_ptr()).stream, (*w.as_ptr()).pollable) };
-            unsafe { lazily(pollable, output, |s| libc.subscribe_output(s)) };
-            put(&mut regs, n, Reg { stream: output, index: i as u16, events: POLLWRNORM });
-            n += 1;
+        if events & POLLWRNORM != 0
+            && let Some(r) = add(unsafe { stream_of(libc, e, false) }, POLLWRNORM)
+        {
+            return r;
         }
     }
     // SAFETY: `regs[..n]` were written (`n <= regs.len()`: `put` checked).
@@ -499,6 +527,21 @@ mod tests {
         fn desc(entry: *mut Entry) -> &'static mut Desc {
             unsafe { &mut *((*entry).data as *mut Desc) }
         }
+        /// The read (`input`) or write stream function of `entry`: records the call, and fills
+        /// `out` with the stream and the descriptor's pollable of it, or fails (-1) where the
+        /// descriptor has no such stream.
+        fn stream(&mut self, entry: *mut Entry, out: *mut StreamRecord, input: bool) -> i32 {
+            self.calls.push((self.fd_of(entry), if input { "read" } else { "write" }));
+            let d = Fake::desc(entry);
+            let (stream, pollable) = if input { (d.input, &mut d.input_pollable) } else { (d.output, &mut d.output_pollable) };
+            match stream {
+                Some(stream) => {
+                    unsafe { out.write(StreamRecord { offset: core::ptr::null_mut(), blocking: true, timeout: 0, stream, pollable }) };
+                    0
+                }
+                None => -1,
+            }
+        }
         fn fd_of(&self, entry: *mut Entry) -> i32 {
             self.entries.iter().position(|e| e.as_ref().is_some_and(|b| core::ptr::eq(&**b, entry))).unwrap() as i32
         }
@@ -515,26 +558,10 @@ mod tests {
             unsafe { *(*entry).vtable.add(slot) != 0 }
         }
         fn read_stream(&mut self, entry: *mut Entry, read: *mut StreamRecord) -> i32 {
-            self.calls.push((self.fd_of(entry), "read"));
-            let d = Fake::desc(entry);
-            match d.input {
-                Some(s) => {
-                    unsafe { read.write(StreamRecord { offset: core::ptr::null_mut(), blocking: true, timeout: 0, stream: s, pollable: &mut d.input_pollable }) };
-                    0
-                }
-                None => -1,
-            }
+            self.stream(entry, read, true)
         }
         fn write_stream(&mut self, entry: *mut Entry, write: *mut StreamRecord) -> i32 {
-            self.calls.push((self.fd_of(entry), "write"));
-            let d = Fake::desc(entry);
-            match d.output {
-                Some(s) => {
-                    unsafe { write.write(StreamRecord { offset: core::ptr::null_mut(), blocking: true, timeout: 0, stream: s, pollable: &mut d.output_pollable }) };
-                    0
-                }
-                None => -1,
-            }
+            self.stream(entry, write, false)
         }
     }
 

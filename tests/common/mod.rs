@@ -494,6 +494,24 @@ pub fn c_guest_with(name: &str, sysroot: &str, build: &str) -> Guest {
     Guest { name: format!("c-{sysroot}/{name}"), native, adapted }
 }
 
+/// Links `adapter-tests/c/<name>.c` through the adapter's linker with `-Wl,--verbose` against
+/// `sysroot` (a directory in `.tools`) into `out`; returns the linker's own messages (its
+/// `wasip2-on-wasip1-ld:` lines, not wasm-ld's).
+pub fn link_verbose(name: &str, sysroot: &str, out: &Path) -> String {
+    let dir = root().join(".tools").join(sysroot);
+    let mut c = clean_command(root().join("scripts/wasip2-clang"));
+    c.args(["-O2", "-Wall", "-Werror", "-Wl,--verbose"])
+        .arg(format!("--sysroot={}", dir.display()))
+        .arg(format!("-fuse-ld={}", tool("wasip2-on-wasip1-ld").display()))
+        .arg(root().join("adapter-tests/c").join(format!("{name}.c")))
+        .arg("-o")
+        .arg(out);
+    let o = c.output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    err.lines().filter(|l| l.starts_with("wasip2-on-wasip1-ld:")).collect::<Vec<_>>().join("\n")
+}
+
 /// Builds `adapter-tests/rust/<name>` with the Rust toolchain `toolchain` (`None`: the
 /// default one; else `rustup run TOOLCHAIN cargo`): natively (that toolchain's
 /// `wasm-component-ld` and embedded adapter) and with the adapter's linker (build `build`).
