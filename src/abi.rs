@@ -392,25 +392,48 @@ fn utf8_sequence(b: &[u8]) -> usize {
 
 /// The lossy UTF-8 form of `bytes` (each maximal invalid subpart replaced by U+FFFD), written
 /// to `out` unless it is null; returns its length. One loop serves both passes of
-/// [`string_lossy`] (counting, then copying): it runs only for bytes that are not UTF-8.
+/// [`string_lossy`] (counting, then copying the valid runs and the replacements).
 ///
 /// # Safety
 /// `out` is null or has room for the returned length (the count of a first, null pass).
 unsafe fn lossy_into(bytes: &[u8], out: *mut u8) -> usize {
     const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
-    let (mut i, mut n) = (0, 0);
+    let (mut i, mut n, mut start) = (0, 0, 0);
     while i < bytes.len() {
-        let r = utf8_sequence(&bytes[i..]);
-        let k = r & !INVALID;
-        let part = if r & INVALID != 0 { REPLACEMENT } else { &bytes[i..i + k] };
-        if !out.is_null() {
-            // SAFETY: the caller's room for the whole result, of which this is a part.
-            unsafe { core::ptr::copy_nonoverlapping(part.as_ptr(), out.add(n), part.len()) };
+        // ASCII inline; other sequences checked by `utf8_sequence`.
+        if bytes[i] < 0x80 {
+            i += 1;
+            continue;
         }
-        n += part.len();
-        i += k;
+        let r = utf8_sequence(&bytes[i..]);
+        if r & INVALID == 0 {
+            i += r;
+            continue;
+        }
+        // SAFETY: the caller's room, of which these are the next parts.
+        unsafe {
+            n = put(out, n, &bytes[start..i]);
+            n = put(out, n, REPLACEMENT);
+        }
+        i += r & !INVALID;
+        start = i;
     }
-    n
+    // SAFETY: as above.
+    unsafe { put(out, n, &bytes[start..]) }
+}
+
+/// [`lossy_into`]'s output: `part` at `out + at` unless `out` is null; returns `at` + its
+/// length.
+///
+/// # Safety
+/// `out` is null or has room for `at + part.len()` bytes.
+#[inline(never)]
+unsafe fn put(out: *mut u8, at: usize, part: &[u8]) -> usize {
+    if !out.is_null() {
+        // SAFETY: the caller's room.
+        unsafe { core::ptr::copy_nonoverlapping(part.as_ptr(), out.add(at), part.len()) };
+    }
+    at + part.len()
 }
 
 /// Calls `out` with the lossy UTF-8 form of `bytes`, made by the same code as
@@ -491,9 +514,8 @@ pub fn has_nul(bytes: &[u8]) -> bool {
 /// without checking), so each invalid sequence becomes U+FFFD, as a native host's
 /// `String::from_utf8_lossy` does.
 pub fn string_lossy(bytes: &[u8]) -> List<u8> {
-    if is_utf8(bytes) {
-        return owned(&[bytes]);
-    }
+    // Two passes of one loop (count, then copy), also for valid UTF-8: the strings are the
+    // arguments, the environment and preopen names, converted once.
     // SAFETY: a null `out` only counts; the block then has room for the counted length.
     let len = unsafe { lossy_into(bytes, core::ptr::null_mut()) };
     let p = crate::alloc::alloc(len, 1);

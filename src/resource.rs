@@ -557,23 +557,13 @@ pub fn check(handle: u32, want: Resource) {
     check_tag(handle, want.tag())
 }
 
-/// [`check`] of kind `tag`.
+/// [`check`] of kind `tag`: the lookup of [`get`] (the same checks and traps), its lending
+/// undone at once.
 #[inline(never)]
 fn check_tag(handle: u32, tag: u8) {
-    let mut t = table();
-    let p = t.slot(handle);
-    // SAFETY: non-null: below len; only the bookkeeping is read.
-    let ok = !p.is_null()
-        && unsafe {
-            match (*p).meta.life {
-                Life::Used => (*p).meta.tag == tag,
-                Life::Lent => borrowed_twice(handle),
-                _ => false,
-            }
-        };
-    if !ok {
-        trap_invalid_handle(handle, name(tag));
-    }
+    let p = lend_or_trap(handle, tag);
+    // SAFETY: the slot stays where it is; only its flag is written, as when a `Ref` goes.
+    unsafe { (*p.as_ptr()).meta.life = Life::Used };
 }
 
 /// Removes the resource of type `T` named by `handle` and returns it. Traps if the handle is

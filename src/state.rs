@@ -4,8 +4,8 @@
 //! the program's `cabi_realloc` (the adapter allocating a result, [`calling_program`]); an
 //! import called from there re-enters the adapter, which the component model forbids (a
 //! native host traps: "cannot leave component instance"). Every generated entry point starts
-//! with [`enter`], which traps then, so a call never finds the state half-updated by the call
-//! it interrupted.
+//! with [`enter`] (most through [`enter_call`], the same check out of line), which traps
+//! then, so a call never finds the state half-updated by the call it interrupted.
 //!
 //! **One owner per state.** A piece of state lives in a [`StateCell`] (declared with
 //! [`instance_cell!`](crate::instance_cell)): an `UnsafeCell` with a borrow flag. `borrow()`
@@ -207,14 +207,22 @@ macro_rules! instance_cell {
 // Whether the adapter is calling the program's `cabi_realloc`.
 crate::instance_value!(in_realloc: bool = false);
 
-/// Called first by every entry point: traps when the adapter is calling the program's
-/// `cabi_realloc` (the only way the program runs during an adapter call, so the only way to
-/// re-enter one). One load and a branch per call; the flag is set only around the allocator.
+/// Called first by every entry point (most through [`enter_call`]): traps when the adapter
+/// is calling the program's `cabi_realloc` (the only way the program runs during an adapter
+/// call, so the only way to re-enter one). One load and a branch per call; the flag is set
+/// only around the allocator.
 #[inline(always)]
 pub fn enter() {
     if in_realloc().get() {
         reentered();
     }
+}
+
+/// [`enter`] out of line: the one copy the generated entry points share (all but the few
+/// cheapest hot ones, which inline `enter`; see `wit_table::INLINE_GUARD`).
+#[inline(never)]
+pub fn enter_call() {
+    enter()
 }
 
 /// Runs `f` (a call to the program's `cabi_realloc`) with re-entry refused.
