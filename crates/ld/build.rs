@@ -30,6 +30,27 @@ fn main() {
     for (features, name) in [(None, "libwasip2_on_wasip1.a"), (Some("wamr"), "libwasip2_on_wasip1_wamr.a")] {
         build_archive(&root, &out, features, &out.join(name));
     }
+    build_poll_shim(&manifest, &out);
+}
+
+/// The object with `__wrap_poll` (`shim/libc_poll.rs`), added only to links that wrap `poll`.
+fn build_poll_shim(manifest: &std::path::Path, out: &std::path::Path) {
+    let src = manifest.join("shim/libc_poll.rs");
+    println!("cargo:rerun-if-changed={}", src.display());
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let status = Command::new(rustc)
+        .args(["--edition", "2024", "--target", "wasm32-wasip1", "--crate-type", "lib", "--emit", "obj"])
+        .args(["-C", "opt-level=2", "-C", "panic=abort", "-C", "codegen-units=1", "--crate-name", "libc_poll_shim"])
+        .arg("-o")
+        .arg(out.join("libc_poll_shim.o"))
+        .arg(&src)
+        .env_remove("RUSTFLAGS")
+        .status()
+        .expect("running rustc for the poll shim");
+    if !status.success() {
+        eprintln!("error: building the poll shim failed");
+        std::process::exit(1);
+    }
 }
 
 /// Builds the adapter archive (with `features`) and copies it to `dest`.

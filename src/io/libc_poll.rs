@@ -405,15 +405,17 @@ mod wrap {
 
     unsafe extern "C" {
         fn __real_poll(fds: *mut PollFd, nfds: usize, timeout: i32) -> i32;
-        fn descriptor_table_get_ref(fd: i32) -> *mut Entry;
         // The adapter's own entry points of `subscribe` (what the original's bindings call):
         // called as the original calls them, so that what they inline stays as it is.
         fn __wasm_import_streams_method_input_stream_subscribe(stream: u32) -> u32;
         fn __wasm_import_streams_method_output_stream_subscribe(stream: u32) -> u32;
     }
 
+    /// wasi-libc 161b319's `descriptor_table_get_ref`.
+    type GetRef = unsafe extern "C" fn(i32) -> *mut Entry;
+
     /// wasi-libc 161b319 itself: its table lookup and its vtables.
-    struct WasiLibc;
+    struct WasiLibc(GetRef);
 
     /// The vtable function at word `slot` of `entry`'s vtable (0: none).
     ///
@@ -443,7 +445,7 @@ mod wrap {
     impl Libc for WasiLibc {
         fn entry(&mut self, fd: i32) -> *mut Entry {
             // SAFETY: the known build's lookup: an entry or null (errno set).
-            unsafe { descriptor_table_get_ref(fd) }
+            unsafe { (self.0)(fd) }
         }
         fn has(&mut self, entry: *mut Entry, at: usize) -> bool {
             // SAFETY: `entry` came from `entry` above.
@@ -467,13 +469,16 @@ mod wrap {
         }
     }
 
-    /// `poll(fds, nfds, timeout)`: served ([`serve`]), or the original.
-    #[unsafe(export_name = "__wrap_poll")]
-    pub extern "C" fn poll(fds: *mut PollFd, nfds: usize, timeout: i32) -> i32 {
+    /// `poll(fds, nfds, timeout)`: served ([`serve`]), or the original. Called by
+    /// `__wrap_poll` (an object of its own the linker adds when it wraps `poll`:
+    /// `crates/ld/shim/libc_poll.rs`) with the libc's `descriptor_table_get_ref`, which this
+    /// archive does not name (another libc's has another signature).
+    #[unsafe(export_name = "wasip2_on_wasip1_libc_poll")]
+    pub extern "C" fn poll(fds: *mut PollFd, nfds: usize, timeout: i32, get_ref: GetRef) -> i32 {
         crate::state::enter();
         let memory = core::arch::wasm32::memory_size::<0>() as u64 * 65536;
         // SAFETY: the program's own arguments, checked in `serve`; the libc is the known build.
-        match unsafe { serve(&mut WasiLibc, fds, nfds, timeout, memory) } {
+        match unsafe { serve(&mut WasiLibc(get_ref), fds, nfds, timeout, memory) } {
             Some(r) => r,
             // SAFETY: the original, with the caller's arguments.
             None => unsafe { __real_poll(fds, nfds, timeout) },

@@ -495,12 +495,13 @@ pub fn c_guest_with(name: &str, sysroot: &str, build: &str) -> Guest {
 }
 
 /// Links `adapter-tests/c/<name>.c` through the adapter's linker with `-Wl,--verbose` against
-/// `sysroot` (a directory in `.tools`) into `out`; returns the linker's own messages (its
-/// `wasip2-on-wasip1-ld:` lines, not wasm-ld's).
+/// `sysroot` (a directory in `.tools`) into `out`, with `--fatal-warnings` (a link with a
+/// warning, such as a signature mismatch between the adapter and the libc, fails); returns
+/// the linker's own messages (its `wasip2-on-wasip1-ld:` lines, not wasm-ld's).
 pub fn link_verbose(name: &str, sysroot: &str, out: &Path) -> String {
     let dir = root().join(".tools").join(sysroot);
     let mut c = clean_command(root().join("scripts/wasip2-clang"));
-    c.args(["-O2", "-Wall", "-Werror", "-Wl,--verbose"])
+    c.args(["-O2", "-Wall", "-Werror", "-Wl,--verbose", "-Wl,--fatal-warnings"])
         .arg(format!("--sysroot={}", dir.display()))
         .arg(format!("-fuse-ld={}", tool("wasip2-on-wasip1-ld").display()))
         .arg(root().join("adapter-tests/c").join(format!("{name}.c")))

@@ -27,6 +27,8 @@ use std::process::Command;
 pub static ARCHIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libwasip2_on_wasip1.a"));
 /// The WAMR adapter archive (sockets over WAMR's extension), built by `build.rs`.
 pub static ARCHIVE_WAMR: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libwasip2_on_wasip1_wamr.a"));
+/// The object defining `__wrap_poll`, for links that wrap wasi-libc's `poll` (both builds).
+static POLL_SHIM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libc_poll_shim.o"));
 
 /// The archive of `build`.
 pub fn archive(build: Build) -> &'static [u8] {
@@ -262,6 +264,12 @@ pub fn link(args: Vec<String>) -> Result<()> {
             extra.extend(keep(s));
         }
         extra.extend(zc.wrap.iter().map(|s| format!("--wrap={s}")));
+        if zc.wrap.contains(&"poll") {
+            // `__wrap_poll` lives in an object of its own (see `crates/ld/shim/libc_poll.rs`).
+            let shim = tmp.path().join("libc_poll_shim.o");
+            std::fs::write(&shim, POLL_SHIM)?;
+            extra.push(shim.display().to_string());
+        }
         let pass2 = tmp.path().join("pass2.wasm");
         run_wasm_ld(&rest, &archive, &extra, &pass2)?;
         wasm = std::fs::read(&pass2)?;
