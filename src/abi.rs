@@ -398,42 +398,47 @@ fn utf8_sequence(b: &[u8]) -> usize {
 /// `out` is null or has room for the returned length (the count of a first, null pass).
 unsafe fn lossy_into(bytes: &[u8], out: *mut u8) -> usize {
     const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
+    let (b, len) = (bytes.as_ptr(), bytes.len());
+    // Invariant: start <= i <= len (raw reads, no slice checks).
     let (mut i, mut n, mut start) = (0, 0, 0);
-    while i < bytes.len() {
+    while i < len {
         // ASCII inline; other sequences checked by `utf8_sequence`.
-        if bytes[i] < 0x80 {
+        // SAFETY: i < len.
+        if unsafe { *b.add(i) } < 0x80 {
             i += 1;
             continue;
         }
-        let r = utf8_sequence(&bytes[i..]);
+        // SAFETY: i < len: the rest of `bytes`.
+        let r = utf8_sequence(unsafe { core::slice::from_raw_parts(b.add(i), len - i) });
         if r & INVALID == 0 {
             i += r;
             continue;
         }
-        // SAFETY: the caller's room, of which these are the next parts.
+        // SAFETY: the caller's room, of which these are the next parts; `start..i` is inside
+        // `bytes`.
         unsafe {
-            n = put(out, n, &bytes[start..i]);
-            n = put(out, n, REPLACEMENT);
+            n = put(out, n, b.add(start), i - start);
+            n = put(out, n, REPLACEMENT.as_ptr(), REPLACEMENT.len());
         }
         i += r & !INVALID;
         start = i;
     }
-    // SAFETY: as above.
-    unsafe { put(out, n, &bytes[start..]) }
+    // SAFETY: as above (`utf8_sequence` never counts past the end, so i == len here).
+    unsafe { put(out, n, b.add(start), len - start) }
 }
 
-/// [`lossy_into`]'s output: `part` at `out + at` unless `out` is null; returns `at` + its
-/// length.
+/// [`lossy_into`]'s output: the `k` bytes at `part` to `out + at` unless `out` is null;
+/// returns `at + k`.
 ///
 /// # Safety
-/// `out` is null or has room for `at + part.len()` bytes.
+/// `part` has `k` readable bytes; `out` is null or has room for `at + k` bytes.
 #[inline(never)]
-unsafe fn put(out: *mut u8, at: usize, part: &[u8]) -> usize {
+unsafe fn put(out: *mut u8, at: usize, part: *const u8, k: usize) -> usize {
     if !out.is_null() {
         // SAFETY: the caller's room.
-        unsafe { core::ptr::copy_nonoverlapping(part.as_ptr(), out.add(at), part.len()) };
+        unsafe { core::ptr::copy_nonoverlapping(part, out.add(at), k) };
     }
-    at + part.len()
+    at + k
 }
 
 /// Calls `out` with the lossy UTF-8 form of `bytes`, made by the same code as
