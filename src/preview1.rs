@@ -405,18 +405,64 @@ const DIR_RIGHTS: u64 = (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12) | (1 << 13)
 /// What the adapter adds to a directory's inheriting rights (the file rights).
 const DIR_INHERITING: u64 = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 21) | (1 << 22) | (1 << 23) | (1 << 27);
 
-/// `poll_oneoff`: the fds of the fd_read/fd_write subscriptions are translated in place for
-/// the call, then put back; one the adapter has no read (write) stream for fails the whole
-/// call with EBADF (no events).
+/// A regular file's file type (`__wasi_filetype_t`).
+const FILETYPE_REGULAR_FILE: u8 = 4;
+/// `__wasi_eventrwflags_t`'s HANGUP.
+const EVENT_FD_READWRITE_HANGUP: u16 = 1;
+/// In [`poll_oneoff`]'s per-subscription marks: a regular file the adapter answers itself.
+/// Other marks are 0 (no event) or the index + 1 of the runtime's event; those are at most
+/// the subscription count, which is below `u32::MAX` (48 bytes each fit the address space).
+const MARK_FILE: u32 = u32::MAX;
+
+/// The event fields (error, nbytes, flags) the component adapter reports for a regular file:
+/// always ready; to write one byte, no flags; to read, the bytes left (`size - position`,
+/// none past the end) with HANGUP when none are, or on a failing stat its error with one byte.
+fn file_event(write: bool, size_and_position: Result<(u64, u64), Errno>) -> (Errno, u64, u16) {
+    match (write, size_and_position) {
+        (true, _) => (0, 1, 0),
+        (false, Ok((size, position))) => {
+            let left = size.saturating_sub(position);
+            (0, left, if left == 0 { EVENT_FD_READWRITE_HANGUP } else { 0 })
+        }
+        (false, Err(e)) => (e, 1, 0),
+    }
+}
+
+/// `poll_oneoff`, as the component adapter answers it: no subscriptions is EINVAL; an
+/// fd_read/fd_write subscription on an fd the adapter has no read (write) stream for fails the
+/// whole call with EBADF (no events). Regular files are always ready (their events made here,
+/// [`file_event`]); when there are any, the rest goes to the runtime with a clock of 0 added
+/// (the call does not wait, as natively where a ready file ends the wait), or not at all if
+/// nothing is left. Events come in subscription order (the order of the native ready list).
+/// Without files the call is the runtime's, with the fds translated in place and put back.
 pub fn poll_oneoff(subs: *mut u8, events: *mut u8, n: usize, nevents: *mut usize) -> Errno {
     // `__wasi_subscription_t`: 48 bytes, tag at 8 (1 fd_read, 2 fd_write), the fd at 16.
-    // SAFETY (here and below): `n` subscriptions, as the ABI says.
+    // SAFETY (here and below): `n` subscriptions and room for `n` events, as the ABI says.
     let fd_at = |i: usize| unsafe { subs.add(i * 48 + 16) as *mut u32 };
     let tag = |i: usize| unsafe { *subs.add(i * 48 + 8) };
+    if n == 0 {
+        // The component adapter's answer (WAMR would block forever on zero subscriptions).
+        unsafe { *nevents = 0 };
+        return EINVAL;
+    }
     for i in 0..n {
         if matches!(tag(i), 1 | 2) && stream_fd(unsafe { fd_at(i).read_unaligned() }, tag(i) == 2).is_err() {
             return EBADF;
         }
+    }
+    // Which subscriptions are on regular files (each written before any is read).
+    let marks = crate::scratch::slots::<u32>(n);
+    let mut files = 0usize;
+    for i in 0..n {
+        let file = matches!(tag(i), 1 | 2)
+            && matches!(entry(unsafe { fd_at(i).read_unaligned() }),
+                Ok(Entry::File(r)) if fdstat(r).is_ok_and(|s| s.filetype == FILETYPE_REGULAR_FILE));
+        files += file as usize;
+        // SAFETY: `marks` has `n` slots.
+        unsafe { marks.add(i).write(if file { MARK_FILE } else { 0 }) };
+    }
+    if files > 0 {
+        return poll_with_files(subs, events, n, nevents, marks, n - files);
     }
     for i in 0..n {
         if let t @ (1 | 2) = tag(i)
@@ -463,6 +509,98 @@ pub fn poll_oneoff(subs: *mut u8, events: *mut u8, n: usize, nevents: *mut usize
         }
     }
     e
+}
+
+/// [`poll_oneoff`] with `n - rest` regular files (marked [`MARK_FILE`] in `marks`, the others
+/// 0): the `rest` others, copied with their index as userdata and runtime fds, and a clock of
+/// 0 (userdata `n`, no subscription's index) go to the runtime when `rest > 0`; then every
+/// file's event and every runtime event, in subscription order, with the program's userdata.
+fn poll_with_files(subs: *mut u8, events: *mut u8, n: usize, nevents: *mut usize, marks: *mut u32, rest: usize) -> Errno {
+    // SAFETY (here and below): `n` subscriptions, room for `n` events, `n` marks, all written.
+    let sub = |i: usize| unsafe { (subs.add(i * 48) as *const p1::Subscription).read_unaligned() };
+    let mark = |i: usize| unsafe { marks.add(i).read() };
+    let mut ran: &[p1::Event] = &[];
+    if rest > 0 {
+        let (rs, re) = crate::scratch::poll_arrays(rest + 1);
+        let mut k = 0;
+        for i in 0..n {
+            // `k < rest`: exactly `rest` subscriptions are not files.
+            if mark(i) != MARK_FILE && k < rest {
+                let mut s = sub(i);
+                s.userdata = i as u64;
+                if matches!(s.tag, 1 | 2) {
+                    // Validated by the caller: an fd with a stream of that direction.
+                    s.u.id = stream_fd(s.u.id, s.tag == 2).unwrap_or(s.u.id);
+                }
+                rs[k] = s;
+                k += 1;
+            }
+        }
+        let now = p1::SubscriptionClock { id: p1::CLOCK_MONOTONIC, timeout: 0, precision: 0, flags: 0 };
+        rs[k] = p1::Subscription { userdata: n as u64, tag: 0, u: now };
+        match p1::poll(&rs[..=k], &mut re[..=k]) {
+            Ok(m) => ran = &re[..m.min(k + 1)],
+            Err(e) => {
+                unsafe { *nevents = 0 };
+                return e;
+            }
+        }
+        for (j, ev) in ran.iter().enumerate() {
+            // Only the program's subscriptions (index < n) that went to the runtime.
+            if let Ok(i) = usize::try_from(ev.userdata)
+                && i < n
+                && mark(i) != MARK_FILE
+            {
+                unsafe { marks.add(i).write(j as u32 + 1) };
+            }
+        }
+    }
+    let mut count = 0;
+    for i in 0..n {
+        let s = sub(i);
+        let (error, nbytes, flags) = match mark(i) {
+            0 => continue,
+            MARK_FILE => {
+                let r = entry(s.u.id).ok().and_then(|e| match e {
+                    Entry::File(r) => Some(r),
+                    _ => None,
+                });
+                // Marked only for an open file (the table does not change during the call).
+                let r = r.unwrap_or(s.u.id);
+                file_event(s.tag == 2, size_and_position(r))
+            }
+            j => match ran.get(j as usize - 1) {
+                // The adapter's stdio is always ready with one byte and no flags (the runtime
+                // may add HANGUP at the end of a pipe).
+                Some(_) if matches!(s.tag, 1 | 2) && matches!(entry(s.u.id), Ok(Entry::Stdio(_))) => (0, 1, 0),
+                Some(ev) => (ev.error, ev.nbytes, ev.flags),
+                None => continue,
+            },
+        };
+        // `__wasi_event_t`: 32 bytes, userdata at 0, error at 8, type at 10, nbytes at 16,
+        // flags at 24. `count <= i < n`: within the program's events.
+        let ev = unsafe { events.add(count * 32) };
+        unsafe {
+            (ev as *mut u64).write_unaligned(s.userdata);
+            (ev.add(8) as *mut u16).write_unaligned(error);
+            ev.add(10).write(s.tag);
+            (ev.add(16) as *mut u64).write_unaligned(nbytes);
+            (ev.add(24) as *mut u16).write_unaligned(flags);
+        }
+        count += 1;
+    }
+    unsafe { *nevents = count };
+    0
+}
+
+/// A file's size and the runtime fd's position (what the component adapter's stat and its
+/// kept position give).
+fn size_and_position(r: Fd) -> Result<(u64, u64), Errno> {
+    let size = p1::filestat(r)?.size;
+    let mut position = 0u64;
+    // SAFETY: a valid out-pointer.
+    result(unsafe { p1::raw_more::fd_tell(r, &mut position) })?;
+    Ok((size, position))
 }
 
 /// `proc_exit(n)`: the adapter exits with `ok` for 0 and `err` (status 1) for anything else.
@@ -562,6 +700,25 @@ mod tests {
         let mut t = Table { entries: [Entry::Closed(NONE); MAX], len: 0, free: NONE, ready: false };
         t.init();
         t
+    }
+
+    #[test]
+    fn file_events_are_the_component_adapters() {
+        // Writing: one byte, no flags, whatever the stat says.
+        assert_eq!(file_event(true, Ok((5, 0))), (0, 1, 0));
+        assert_eq!(file_event(true, Err(EBADF)), (0, 1, 0));
+        // Reading: what is left, HANGUP at (or past) the end, a stat's error with one byte.
+        assert_eq!(file_event(false, Ok((5, 0))), (0, 5, 0));
+        assert_eq!(file_event(false, Ok((5, 5))), (0, 0, EVENT_FD_READWRITE_HANGUP));
+        assert_eq!(file_event(false, Ok((5, 9))), (0, 0, EVENT_FD_READWRITE_HANGUP));
+        assert_eq!(file_event(false, Err(EBADF)), (EBADF, 1, 0));
+    }
+
+    #[test]
+    fn no_subscriptions_is_einval() {
+        let mut n = 7usize;
+        assert_eq!(poll_oneoff(core::ptr::null_mut(), core::ptr::null_mut(), 0, &mut n), EINVAL);
+        assert_eq!(n, 0);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 // every kind of events and timeouts wasi-libc handles: what it returns, errno and every
 // revents are printed, and must be identical natively and adapted (where the adapter serves
 // wasi-libc's poll in one step when it recognises the libc, and runs the original otherwise).
-// Built with the 2024 wasi-libc (Debian trixie), whose poll is WASIp1's poll_oneoff, the file
-// lines differ on some runtimes as docs/design.md says (tests/libc_poll.rs lists them).
+// Built with the 2024 wasi-libc (Debian trixie), whose poll is WASIp1's poll_oneoff (files
+// answered by the adapter as natively), only the reads after a file grew differ, as
+// docs/design.md says (tests/libc_poll.rs lists them).
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -147,6 +148,13 @@ int main(void) {
     show("file, stdout, negative, file", mixed, 4, 0);
     show("file, stdout, negative, file, 10 ms", mixed, 4, 10);
     show("file, stdout, negative, file, no timeout", mixed, 4, -1);
+    // Files only, and a file with a long timeout: ready at once, no waiting.
+    show("file POLLIN, no timeout", f1, 1, -1);
+    t0 = now_ms();
+    show("file POLLIN, 3 s", f1, 1, 3000);
+    printf("  returned within 1 s: %s\n", now_ms() - t0 < 1000 ? "yes" : "no");
+    struct pollfd three[] = {{.fd = rd, .events = POLLIN}, {.fd = rdwr, .events = POLLIN | POLLOUT}, {.fd = app, .events = POLLOUT}};
+    show("three files, no timeout", three, 3, -1);
     char buf[64];
     ssize_t n = read(rd, buf, sizeof buf);
     printf("read: %zd\n", n);
