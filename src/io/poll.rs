@@ -87,7 +87,9 @@ pub fn new(wait: Wait, parent: u32) -> u32 {
 
 /// Rounds a relative timeout up to whole milliseconds (WAMR truncates sub-ms parts).
 pub fn round_up_ms(ns: u64) -> u64 {
-    ns.div_ceil(1_000_000).saturating_mul(1_000_000)
+    // (Not `saturating_mul`, which brings a 128-bit multiply into every program.)
+    let q = ns.div_ceil(1_000_000);
+    if q > u64::MAX / 1_000_000 { u64::MAX } else { q * 1_000_000 }
 }
 
 /// Waits until at least one of `handles` is ready (or only checks, when `block` is false)

@@ -71,6 +71,15 @@ pub enum Mode {
     Refused,
 }
 
+impl Mode {
+    /// Whether this is a socket stream: only the WAMR build makes them (`sockets/tcp.rs`), so
+    /// in the portable build this is `false` and the socket paths are not linked at all.
+    #[inline(always)]
+    pub fn is_socket(self) -> bool {
+        cfg!(feature = "wamr") && self == Mode::Socket
+    }
+}
+
 /// An `input-stream` over a WASIp1 fd: stdin, or a file at its own offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InputStream {
@@ -183,7 +192,8 @@ impl SendBuf {
 /// are subscribed for writing too; when one of them becomes writable it is drained, and the
 /// events returned are those of `subs` only (possibly none: callers wait again).
 pub fn poll_pushing(subs: &[p1::Subscription], events: &mut [p1::Event]) -> Result<usize, u16> {
-    if pending_list().get().head.is_null() {
+    // (Only the WAMR build has socket streams, so send buffers.)
+    if !cfg!(feature = "wamr") || pending_list().get().head.is_null() {
         return p1::poll(subs, events);
     }
     push_pending();
@@ -290,7 +300,7 @@ impl InputStream {
     fn read_some(&mut self, buf: &mut [u8], blocking: bool) -> Result<usize, StreamError> {
         let r = loop {
             match self.read_raw(buf) {
-                Err(p1::EAGAIN) if self.mode == Mode::Socket => {
+                Err(p1::EAGAIN) if self.mode.is_socket() => {
                     // Nothing has arrived: a moment to hand the host what socket streams
                     // hold (a program polling reads need not poll its writes).
                     push_pending();
@@ -328,7 +338,7 @@ impl OutputStream {
         match self.mode {
             _ if self.closed => None,
             Mode::Stream => Some(self.fd),
-            Mode::Socket => match self.drain() {
+            Mode::Socket if cfg!(feature = "wamr") => match self.drain() {
                 Ok(false) => Some(self.fd),
                 _ => None,
             },
@@ -338,7 +348,7 @@ impl OutputStream {
 
     /// A socket stream's send buffer, or null (none yet, or not a socket).
     fn pending(&self) -> *mut SendBuf {
-        if self.mode == Mode::Socket { self.offset as usize as *mut SendBuf } else { core::ptr::null_mut() }
+        if self.mode.is_socket() { self.offset as usize as *mut SendBuf } else { core::ptr::null_mut() }
     }
 
     /// Socket: hands waiting bytes to the host while it takes them. `Ok(true)` when none wait.
@@ -417,7 +427,9 @@ impl OutputStream {
     fn write_raw(&mut self, bytes: &[u8]) -> Result<(), u16> {
         match self.mode {
             Mode::Stream => p1::write_all(self.fd, bytes),
-            Mode::Socket => self.socket_write(bytes),
+            Mode::Socket if cfg!(feature = "wamr") => self.socket_write(bytes),
+            // (Never made by the portable build.)
+            Mode::Socket => Err(p1::EBADF),
             Mode::At => {
                 p1::pwrite_all(self.fd, bytes, self.offset).map_err(fd_errno)?;
                 self.offset += bytes.len() as u64;
@@ -654,7 +666,7 @@ fn write(this: u32, bytes: &[u8], permit_needed: bool) -> Result<(), StreamError
     if bytes.is_empty() && s.mode != Mode::Refused {
         return Ok(());
     }
-    if s.mode == Mode::Socket {
+    if s.mode.is_socket() {
         // A write uses up a socket's permit, as natively (the next needs a `check-write`).
         s.budget = 0;
     }
@@ -704,7 +716,7 @@ pub fn libc_write(this: u32, ptr: *const u8, len: usize, blocking: bool, timeout
         return None;
     }
     let mut s = resource::get_inline::<OutputStream>(this);
-    if s.closed || (s.mode == Mode::Socket && !(blocking && timeout == 0)) {
+    if s.closed || (s.mode.is_socket() && !(blocking && timeout == 0)) {
         return None;
     }
     let n = len.min(WRITE_PERMIT as usize);
@@ -713,7 +725,7 @@ pub fn libc_write(this: u32, ptr: *const u8, len: usize, blocking: bool, timeout
     s.budget = WRITE_PERMIT - n as u32;
     // SAFETY: lifted above.
     let bytes = unsafe { crate::abi::bytes(ptr, n) };
-    if s.mode == Mode::Socket {
+    if s.mode.is_socket() {
         // Blocking, no timeout: the original's `check-write` waits (on the stream's pollable)
         // until the send buffer is empty and grants a permit, the write hands the host what
         // it takes and keeps the rest, and `blocking-flush` waits until the host has it all
@@ -874,7 +886,7 @@ mod libc_wrap {
 /// The blocking writes: a socket's send buffer is emptied before and after.
 fn blocking_write(this: u32, write: impl FnOnce(u32) -> Result<(), StreamError>) -> Result<(), StreamError> {
     let mut s = resource::get::<OutputStream>(this);
-    if s.mode == Mode::Socket && !s.closed {
+    if s.mode.is_socket() && !s.closed {
         s.socket_blocking_flush().map_err(|e| s.fail(e))?;
     }
     // `write` and `flush_blocking` get the stream again: this borrow ends first.
@@ -888,7 +900,7 @@ fn flush_blocking(this: u32) -> Result<(), StreamError> {
     if s.closed {
         return Err(StreamError::Closed);
     }
-    if s.mode == Mode::Socket {
+    if s.mode.is_socket() {
         s.socket_blocking_flush().map_err(|e| s.fail(e))?;
     }
     Ok(())
@@ -900,7 +912,7 @@ fn write_zeroes(this: u32, len: u64, permit_needed: bool) -> Result<(), StreamEr
     // On the stack: a static would cost its size in every module's data section.
     let zero = [0u8; 1024];
     let mut left = len;
-    if s.mode == Mode::Socket && len > 0 {
+    if s.mode.is_socket() && len > 0 {
         s.budget = 0;
     }
     if s.mode == Mode::Refused {
@@ -990,7 +1002,7 @@ fn splice(this: u32, src: u32, len: u64, blocking: bool) -> Result<u64, StreamEr
     if o.closed {
         return Err(StreamError::Closed);
     }
-    if o.mode == Mode::Socket {
+    if o.mode.is_socket() {
         // As `check-write` first: a socket takes nothing while its send buffer is not empty.
         if blocking {
             o.socket_blocking_flush().map_err(|e| o.fail(e))?;
