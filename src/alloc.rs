@@ -2,9 +2,10 @@
 //! private heap for its own state.
 //!
 //! **Private heap.** The resource table, scratch regions and per-handle buffers (directory
-//! listings) live in a private `dlmalloc` heap that grows with `memory.grow` like the
-//! program's own allocator, and can free. The program's `cabi_realloc` cannot free (the
-//! canonical ABI has no free), so it is used only for what the program owns.
+//! listings, send buffers) live in a private heap ([`private`]: size classes over pages it
+//! takes with `memory.grow` itself, like the program's own allocator), which can free. The
+//! program's `cabi_realloc` cannot free (the canonical ABI has no free), so it is used only
+//! for what the program owns.
 //!
 //! **Results.**
 //! Lists and strings returned to the program live in the program's memory and are freed by
@@ -49,96 +50,410 @@ unsafe fn cabi_realloc(old: *mut u8, old_size: usize, align: usize, new_size: us
     }
 }
 
-/// The adapter's private heap.
+/// The adapter's private heap: power-of-two size classes for small blocks, 4 KiB-granular
+/// blocks for large ones, both carved from a bump region over pages this heap takes with
+/// `memory.grow` itself (so its pages are never the program's allocator's).
+///
+/// - **Small** (≤ [`SMALL_MAX`] = 32 KiB): class `c` holds blocks of `8 << c` bytes; a freed
+///   block goes on its class's free list (its first word links the next) and is the next one
+///   handed out for that class. Memory per class is bounded by the most blocks of it ever live
+///   at once.
+/// - **Large** (> 32 KiB: the resource table's bigger chunks, TCP send buffers): rounded up to
+///   [`LARGE_UNIT`] (a 64 KiB + 24 B send buffer takes 68 KiB, not 128). A freed one goes on
+///   the large free list (or back into the bump region, when it ends where the region starts);
+///   a request takes the first free block big enough, whole when it fits exactly, else the
+///   block's tail (the rest stays listed). Blocks are not merged: a cycle that frees and
+///   re-takes the same sizes reuses the same blocks and never grows memory.
+/// - **Bump region** `[top, end)`: the rest of the last pages grown. When it is too small,
+///   the heap grows memory 0: by just the missing pages when nothing else grew memory since
+///   (`end` is memory's end, so the new pages extend the region), else by enough pages for the
+///   request alone, starting a new region (the old region's rest stays unused).
+///
+/// Invariants: every block address and every size handed out or kept is a multiple of
+/// [`ALIGN`] (8), which is thus the alignment of every block (callers ask for at most 8:
+/// checked, trapping); a block is on at most one free list, and only while no caller holds it;
+/// `top <= end`, both multiples of 8, and `[top, end)` belongs to no block. The whole state
+/// starts as zeros (null lists, empty region): it sits in `.bss`.
 pub mod private {
-    /// dlmalloc's system allocator: whole 64 KiB pages from `memory.grow`, never returned
-    /// (core wasm cannot shrink memory), counted so the heap's footprint can be measured
-    /// ([`super::wasip2_on_wasip1_heap_pages`]).
-    pub struct Pages {
-        grown: core::cell::Cell<u32>,
-    }
+    use core::ptr::null_mut;
 
     const PAGE: usize = 64 * 1024;
+    const ALIGN: usize = 8;
+    /// The largest small block: blocks above it are large.
+    pub const SMALL_MAX: usize = 32 * 1024;
+    /// Classes `0..CLASSES`: `8 << c` bytes, 8 B … 32 KiB.
+    const CLASSES: usize = 13;
+    /// Large blocks' granularity.
+    pub const LARGE_UNIT: usize = 4096;
 
-    // SAFETY: follows the `Allocator` contract: fresh, zeroed, page-aligned regions of at
-    // least `size` bytes, or null; nothing is remapped or released.
-    unsafe impl dlmalloc::Allocator for Pages {
-        fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
-            let pages = size.div_ceil(PAGE);
-            #[cfg(target_family = "wasm")]
-            let base = match core::arch::wasm32::memory_grow(0, pages) {
-                usize::MAX => core::ptr::null_mut(),
-                prev => (prev * PAGE) as *mut u8,
-            };
-            // Host unit tests: zeroed, page-aligned blocks from std (never freed).
-            #[cfg(not(target_family = "wasm"))]
-            // SAFETY: a non-zero size.
-            let base = unsafe {
-                extern crate std;
-                std::alloc::alloc_zeroed(std::alloc::Layout::from_size_align(pages * PAGE, PAGE).unwrap())
-            };
-            if base.is_null() {
-                return (base, 0, 0);
+    /// A free large block's header (in the block's first bytes).
+    struct FreeLarge {
+        next: *mut FreeLarge,
+        bytes: usize,
+    }
+
+    struct Heap {
+        /// Per class, the first free block (each one's first word: the next).
+        small: [*mut u8; CLASSES],
+        large: *mut FreeLarge,
+        top: *mut u8,
+        end: *mut u8,
+        /// Pages taken with `memory.grow`.
+        grown: u32,
+    }
+
+    crate::instance_cell!(heap: Heap = Heap { small: [null_mut(); CLASSES], large: null_mut(), top: null_mut(), end: null_mut(), grown: 0 });
+
+    /// The block size a request of `size` bytes takes, and its class (`CLASSES` for large).
+    #[inline(always)]
+    fn fit(size: usize) -> (usize, usize) {
+        if size <= SMALL_MAX {
+            // ceil(log2(max(size, 8))) - 3: sizes 0..=8 are class 0, 9..=16 class 1, …
+            let c = (usize::BITS - (size.max(ALIGN) - 1).leading_zeros()) as usize - 3;
+            (ALIGN << c, c)
+        } else {
+            match size.checked_next_multiple_of(LARGE_UNIT) {
+                Some(bytes) => (bytes, CLASSES),
+                None => out_of_memory(),
             }
-            self.grown.set(self.grown.get() + pages as u32);
-            (base, pages * PAGE, 0)
-        }
-        fn remap(&self, _: *mut u8, _: usize, _: usize, _: bool) -> *mut u8 {
-            core::ptr::null_mut()
-        }
-        fn free_part(&self, _: *mut u8, _: usize, _: usize) -> bool {
-            false
-        }
-        fn free(&self, _: *mut u8, _: usize) -> bool {
-            false
-        }
-        fn can_release_part(&self, _: u32) -> bool {
-            false
-        }
-        fn allocates_zeros(&self) -> bool {
-            true
-        }
-        fn page_size(&self) -> usize {
-            PAGE
         }
     }
 
-    crate::instance_cell!(heap: dlmalloc::Dlmalloc<Pages> = dlmalloc::Dlmalloc::new_with_allocator(Pages { grown: core::cell::Cell::new(0) }));
+    #[cold]
+    fn out_of_memory() -> ! {
+        crate::trap::trap(b"out of memory (adapter heap)")
+    }
 
     /// Pages the private heap has taken from `memory.grow`.
     pub fn pages() -> u32 {
-        heap().allocator().grown.get()
+        heap().grown
     }
 
-    /// Grows, shrinks or (when `old` is null) allocates a block of the private heap; traps when
-    /// memory is exhausted.
+    /// Grows, shrinks or (when `old` is null) allocates a block of the private heap: a new
+    /// block of `new_size` bytes aligned to `align` (at most 8), holding the first
+    /// `min(old_size, new_size)` bytes of `old`, which is freed. Traps when memory is exhausted.
+    /// A zero size gets a block of its own like any other (class 0). Growing is
+    /// allocate-copy-free: blocks here grow rarely (scratch regions, by doubling).
     pub fn realloc(old: *mut u8, old_size: usize, align: usize, new_size: usize) -> *mut u8 {
-        debug_assert!(new_size > 0);
-        // SAFETY: a fresh block.
-        let mut heap = heap();
-        let p = unsafe { heap.malloc(new_size, align) };
-        if p.is_null() {
-            crate::trap::trap(b"out of memory (adapter heap)");
+        if align > ALIGN {
+            crate::trap::trap(b"internal error (adapter heap alignment above 8)");
         }
-        // Growing is allocate-copy-free rather than dlmalloc's in-place `realloc`: blocks
-        // here grow rarely (by doubling), and `realloc`'s code would be linked into every
-        // program (size: `docs/performance.md`).
+        let p = heap().alloc(new_size);
         if !old.is_null() {
-            // SAFETY: `old` came from this heap with `old_size`/`align` (callers' invariant);
-            // `p` is a distinct block of `new_size` bytes.
-            unsafe {
-                core::ptr::copy_nonoverlapping(old, p, old_size.min(new_size));
-                heap.free(old, old_size, align);
-            }
+            // SAFETY: `old` came from this heap with `old_size` (callers' invariant); `p` is a
+            // distinct block of at least `new_size` bytes.
+            unsafe { core::ptr::copy_nonoverlapping(old, p, old_size.min(new_size)) };
+            free(old, old_size, align);
         }
         p
     }
 
     /// Returns a block to the private heap.
-    pub fn free(p: *mut u8, size: usize, align: usize) {
+    pub fn free(p: *mut u8, size: usize, _align: usize) {
         if !p.is_null() {
-            // SAFETY: `p` came from this heap with `size`/`align` (callers' invariant).
-            unsafe { heap().free(p, size, align) }
+            heap().free(p, size)
+        }
+    }
+
+    impl Heap {
+        fn alloc(&mut self, size: usize) -> *mut u8 {
+            let (bytes, c) = fit(size);
+            if c < CLASSES {
+                let head = self.small[c];
+                if !head.is_null() {
+                    // SAFETY: a free block of class `c` (≥ 8 bytes, 8-aligned): its first
+                    // word is the next free block.
+                    self.small[c] = unsafe { head.cast::<*mut u8>().read() };
+                    return head;
+                }
+            } else {
+                // First fit among the free large blocks.
+                let mut link: *mut *mut FreeLarge = &raw mut self.large;
+                // SAFETY: `link` is the list head or a listed block's `next`; listed blocks
+                // are free, 8-aligned, and at least `LARGE_UNIT` bytes (their headers fit).
+                unsafe {
+                    while !(*link).is_null() {
+                        let b = *link;
+                        if (*b).bytes == bytes {
+                            *link = (*b).next;
+                            return b.cast();
+                        }
+                        if (*b).bytes > bytes {
+                            // The tail; the head stays listed, `bytes` smaller (still a
+                            // multiple of `LARGE_UNIT`, so at least one unit).
+                            (*b).bytes -= bytes;
+                            return b.cast::<u8>().add((*b).bytes);
+                        }
+                        link = &raw mut (*b).next;
+                    }
+                }
+            }
+            self.bump(bytes)
+        }
+
+        /// `bytes` (a multiple of 8) from the bump region, grown when it is too small.
+        fn bump(&mut self, bytes: usize) -> *mut u8 {
+            let room = self.end as usize - self.top as usize;
+            if room < bytes {
+                // Memory 0 holds the adapter's statics, so it is never empty and its end is
+                // never null: an empty region (`end` null) is never taken as contiguous.
+                let contiguous = self.end == memory::end();
+                let want = if contiguous { bytes - room } else { bytes };
+                let pages = want.div_ceil(PAGE);
+                let base = memory::grow(pages);
+                if base.is_null() {
+                    out_of_memory();
+                }
+                // Contiguous: `base == end` (one thread: nothing grew memory since the check),
+                // and the region keeps its `top`; else a new region starts at `base`.
+                if !contiguous {
+                    self.top = base;
+                }
+                // SAFETY: the `pages` just grown start at `base`.
+                self.end = unsafe { base.add(pages * PAGE) };
+                self.grown += pages as u32;
+            }
+            let p = self.top;
+            // SAFETY: `bytes <= end - top` now.
+            self.top = unsafe { p.add(bytes) };
+            p
+        }
+
+        fn free(&mut self, p: *mut u8, size: usize) {
+            let (bytes, c) = fit(size);
+            if c < CLASSES {
+                // SAFETY: `p` is a block of class `c` the caller gives up (8-aligned, ≥ 8 B).
+                unsafe { p.cast::<*mut u8>().write(self.small[c]) };
+                self.small[c] = p;
+            } else if p.wrapping_add(bytes) == self.top {
+                self.top = p;
+            } else {
+                let b = p.cast::<FreeLarge>();
+                // SAFETY: as above, a large block (≥ 32 KiB: the header fits).
+                unsafe { b.write(FreeLarge { next: self.large, bytes }) };
+                self.large = b;
+            }
+        }
+    }
+
+    /// Memory 0, grown page by page.
+    #[cfg(target_family = "wasm")]
+    mod memory {
+        use super::PAGE;
+        /// Where memory 0 ends now.
+        #[inline(always)]
+        pub fn end() -> *mut u8 {
+            (core::arch::wasm32::memory_size(0) * PAGE) as *mut u8
+        }
+        /// Grows memory 0 by `pages`: where they start, or null when it cannot grow.
+        #[inline(always)]
+        pub fn grow(pages: usize) -> *mut u8 {
+            match core::arch::wasm32::memory_grow(0, pages) {
+                usize::MAX => core::ptr::null_mut(),
+                prev => (prev * PAGE) as *mut u8,
+            }
+        }
+    }
+
+    /// Host unit tests: an emulated memory 0, one zeroed arena per thread (of `CAP` pages,
+    /// allocated at the first grow), of which the first `size` pages are "grown";
+    /// [`other_grow`] stands for the program's allocator growing memory in between.
+    #[cfg(not(target_family = "wasm"))]
+    pub(super) mod memory {
+        extern crate std;
+        use super::PAGE;
+        use std::cell::Cell;
+        const CAP: usize = 64;
+        std::thread_local! {
+            static ARENA: Cell<*mut u8> = const { Cell::new(core::ptr::null_mut()) };
+            static SIZE: Cell<usize> = const { Cell::new(0) };
+        }
+        fn arena() -> *mut u8 {
+            ARENA.with(|a| {
+                if a.get().is_null() {
+                    let layout = std::alloc::Layout::from_size_align(CAP * PAGE, PAGE).unwrap();
+                    // SAFETY: a non-zero size. Never freed (tests leak it).
+                    a.set(unsafe { std::alloc::alloc_zeroed(layout) });
+                }
+                a.get()
+            })
+        }
+        pub fn end() -> *mut u8 {
+            arena().wrapping_add(SIZE.with(|s| s.get()) * PAGE)
+        }
+        pub fn grow(pages: usize) -> *mut u8 {
+            let prev = SIZE.with(|s| s.get());
+            if prev + pages > CAP {
+                return core::ptr::null_mut();
+            }
+            SIZE.with(|s| s.set(prev + pages));
+            arena().wrapping_add(prev * PAGE)
+        }
+        /// The program's allocator growing memory by `pages`.
+        pub fn other_grow(pages: usize) {
+            assert!(!grow(pages).is_null());
+        }
+        /// Pages of memory 0.
+        pub fn size() -> usize {
+            SIZE.with(|s| s.get())
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        extern crate std;
+        use super::*;
+        use std::vec::Vec;
+
+        // Each test runs on a thread of its own: its own heap and emulated memory.
+
+        #[test]
+        fn small_blocks_are_reused_per_class() {
+            let a = realloc(null_mut(), 0, 8, 24); // class 32 B
+            let b = realloc(null_mut(), 0, 8, 32);
+            assert_eq!(b as usize - a as usize, 32, "consecutive from the bump region");
+            free(a, 24, 8);
+            // Any size of the same class takes the freed block, others do not.
+            let c = realloc(null_mut(), 0, 8, 64);
+            assert_ne!(c, a);
+            let d = realloc(null_mut(), 0, 4, 17);
+            assert_eq!(d, a);
+            free(b, 32, 8);
+            free(d, 17, 4);
+            // LIFO per class.
+            assert_eq!(realloc(null_mut(), 0, 8, 30), d);
+            assert_eq!(realloc(null_mut(), 0, 8, 30), b);
+            // The 8 KiB + header directory buffer: class 16 KiB, reused whole.
+            let dir = realloc(null_mut(), 0, 8, 8192 + 40);
+            free(dir, 8192 + 40, 8);
+            assert_eq!(realloc(null_mut(), 0, 8, 16 * 1024), dir);
+            // Zero sizes: a block of class 0 each, distinct, reused like any other.
+            let z1 = realloc(null_mut(), 0, 1, 0);
+            let z2 = realloc(null_mut(), 0, 1, 0);
+            assert!(!z1.is_null() && z1 != z2);
+            free(z1, 0, 1);
+            assert_eq!(realloc(null_mut(), 0, 8, 8), z1);
+        }
+
+        #[test]
+        fn blocks_are_aligned_and_writable() {
+            let mut live = Vec::new();
+            for (i, size) in [0usize, 1, 3, 7, 8, 9, 15, 33, 100, 4095, 32 * 1024, 32 * 1024 + 1, 70_000, 1 << 17].into_iter().enumerate() {
+                for align in [1usize, 2, 4, 8] {
+                    let p = realloc(null_mut(), 0, align, size);
+                    assert_eq!(p as usize % 8, 0, "size {size}");
+                    // SAFETY: `size` bytes of a fresh block.
+                    unsafe { core::ptr::write_bytes(p, i as u8, size) };
+                    live.push((p, size, i as u8));
+                }
+            }
+            for &(p, size, v) in &live {
+                // SAFETY: as written above; blocks do not overlap.
+                assert!(unsafe { core::slice::from_raw_parts(p, size) }.iter().all(|&b| b == v));
+            }
+            let r = std::panic::catch_unwind(|| realloc(null_mut(), 0, 16, 8));
+            assert!(r.is_err(), "alignment above 8 traps");
+        }
+
+        #[test]
+        fn realloc_copies_the_smaller_size_and_frees_the_old_block() {
+            let p = realloc(null_mut(), 0, 8, 16);
+            // SAFETY: 16 bytes of `p`.
+            unsafe { core::ptr::copy_nonoverlapping(b"0123456789abcdef".as_ptr(), p, 16) };
+            let q = realloc(p, 16, 8, 100);
+            assert_ne!(q, p);
+            // SAFETY: 16 bytes copied into `q`.
+            assert_eq!(unsafe { core::slice::from_raw_parts(q, 16) }, b"0123456789abcdef");
+            assert_eq!(realloc(null_mut(), 0, 8, 16), p, "the old block is free");
+            let r = realloc(q, 100, 8, 5);
+            // SAFETY: 5 bytes copied into `r`.
+            assert_eq!(unsafe { core::slice::from_raw_parts(r, 5) }, b"01234");
+            // Large to large (a scratch region doubling past 32 KiB).
+            let big = realloc(null_mut(), 0, 8, 32 * 1024);
+            // SAFETY: the last byte of `big`.
+            unsafe { big.add(32 * 1024 - 1).write(42) };
+            let bigger = realloc(big, 32 * 1024, 8, 64 * 1024);
+            // SAFETY: copied.
+            assert_eq!(unsafe { bigger.add(32 * 1024 - 1).read() }, 42);
+            assert_eq!(realloc(null_mut(), 0, 8, 20_000), big);
+        }
+
+        #[test]
+        fn large_blocks_take_whole_units_and_are_reused() {
+            const SEND: usize = 64 * 1024 + 24;
+            const TAKES: usize = 68 * 1024;
+            let a = realloc(null_mut(), 0, 8, SEND);
+            let b = realloc(null_mut(), 0, 8, SEND);
+            assert_eq!(b as usize - a as usize, TAKES, "64 KiB + 24 B takes 68 KiB, not 128");
+            // 2 × 68 KiB from pages grown contiguously: 3 pages, not 4.
+            assert_eq!(pages(), 3);
+            let d = realloc(null_mut(), 0, 8, 136 * 1024);
+            let c = realloc(null_mut(), 0, 8, 40 * 1024);
+            free(a, SEND, 8);
+            assert_eq!(realloc(null_mut(), 0, 8, SEND), a, "a freed one is reused");
+            // A smaller request takes a freed block's tail; the rest stays free.
+            free(d, 136 * 1024, 8);
+            let t = realloc(null_mut(), 0, 8, 33 * 1024);
+            assert_eq!(t as usize, d as usize + 100 * 1024);
+            let u = realloc(null_mut(), 0, 8, 65 * 1024 - 5);
+            assert_eq!(u as usize, d as usize + 32 * 1024);
+            // An exact fit is unlisted whole (the list: `a`, then `d`'s remaining 32 KiB).
+            free(a, SEND, 8);
+            assert_eq!(realloc(null_mut(), 0, 8, 65 * 1024), a);
+            // The block ending at the bump region goes back to it.
+            free(c, 40 * 1024, 8);
+            assert_eq!(realloc(null_mut(), 0, 8, 8), c);
+            // The resource table's chunks (768 B · 2^k): the large ones exact.
+            let pages_before = pages();
+            let chunk = realloc(null_mut(), 0, 8, 768 << 6);
+            // SAFETY: the chunk's last byte.
+            unsafe { chunk.add((768 << 6) - 1).write(1) };
+            assert_eq!(pages(), pages_before + 1);
+        }
+
+        #[test]
+        fn no_growth_across_cycles() {
+            let cycle = || {
+                let table = realloc(null_mut(), 0, 8, 768);
+                let send = realloc(null_mut(), 0, 8, 64 * 1024 + 24);
+                let dir = realloc(null_mut(), 0, 8, 8192 + 40);
+                let mut scratch = null_mut();
+                let mut cap = 0;
+                for n in [8usize, 64, 1024, 64 * 1024] {
+                    scratch = realloc(scratch, cap, 8, n);
+                    cap = n;
+                }
+                let names = realloc(null_mut(), 0, 2, 6 * 34);
+                free(names, 6 * 34, 2);
+                free(scratch, cap, 8);
+                free(dir, 8192 + 40, 8);
+                free(send, 64 * 1024 + 24, 8);
+                free(table, 768, 8);
+            };
+            cycle();
+            let pages_after_one = pages();
+            for _ in 0..200 {
+                cycle();
+            }
+            assert_eq!(pages(), pages_after_one);
+            assert_eq!(memory::size(), pages_after_one as usize);
+        }
+
+        #[test]
+        fn pages_stay_distinct_from_the_programs() {
+            let a = realloc(null_mut(), 0, 8, 60 * 1024);
+            assert_eq!((pages(), memory::size()), (1, 1));
+            // The program's allocator grows memory: the heap's next pages start after them.
+            memory::other_grow(2);
+            let b = realloc(null_mut(), 0, 8, 64 * 1024 + 24);
+            // Memory: page 0 the heap's (`a`), pages 1-2 the program's, 3-4 the heap's (`b`).
+            assert_eq!(b as usize, memory::end() as usize - 2 * 64 * 1024, "a new region at memory's end");
+            assert!(a as usize + 60 * 1024 <= memory::end() as usize - 4 * 64 * 1024);
+            assert_eq!((pages(), memory::size()), (3, 5));
+            // Out of memory traps (the emulated memory holds 64 pages).
+            let r = std::panic::catch_unwind(|| realloc(null_mut(), 0, 8, 64 * 64 * 1024));
+            let msg = r.unwrap_err().downcast::<std::string::String>().unwrap();
+            assert!(msg.contains("out of memory (adapter heap)"), "{msg}");
         }
     }
 }
