@@ -60,7 +60,7 @@ fn probes() -> Vec<Probe> {
 
 /// Who a function belongs to, in a C program linked with the adapter: the adapter is the only
 /// Rust code (its names in the `name` section are Rust paths, `wasip2_on_wasip1::…`,
-/// `core::…`, `dlmalloc::…`, `<… as …>::…`), and its generated entry points are
+/// `core::…`, `<… as …>::…`), and its generated entry points are
 /// `__wasm_import_*`, and its wrappers of wasi-libc functions `__wrap_*` (zero-copy reads);
 /// C names never contain `::`.
 fn is_adapter(name: &str) -> bool {
