@@ -290,10 +290,12 @@ pub mod private {
             arena().wrapping_add(prev * PAGE)
         }
         /// The program's allocator growing memory by `pages`.
+        #[cfg(test)]
         pub fn other_grow(pages: usize) {
             assert!(!grow(pages).is_null());
         }
         /// Pages of memory 0.
+        #[cfg(test)]
         pub fn size() -> usize {
             SIZE.with(|s| s.get())
         }

@@ -340,7 +340,8 @@ fn log_run(rt: Runtime, guest: &str) {
     if let Some(path) = std::env::var_os("WASIP2_ON_WASIP1_RUN_LOG") {
         use std::io::Write;
         if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
-            let _ = writeln!(f, "{rt:?}\t{guest}");
+            // One write per line: tests run in parallel, and `writeln!` may write a line in pieces.
+            let _ = f.write_all(format!("{rt:?}\t{guest}\n").as_bytes());
         }
     }
 }
