@@ -35,7 +35,9 @@
 //! Nothing of the adapter's own `wait` is called (or changed): a program that does not call
 //! `poll` links the same code as before.
 
-use crate::io::streams::{self, InputStream, Mode, OutputStream};
+// (`LibcStreamOp`: wasi-libc's `wasi_read_t` / `wasi_write_t`, which the vtable's stream
+// functions fill; the original reads its stream and `pollable`.)
+use crate::io::streams::{self, InputStream, LibcStreamOp, Mode, OutputStream};
 use crate::p1;
 use crate::resource;
 use core::mem::MaybeUninit;
@@ -72,19 +74,6 @@ const GET_WRITE_STREAM: usize = 2;
 const POLL_REGISTER: usize = 22;
 const POLL_FINISH: usize = 23;
 
-/// wasi-libc's `wasi_read_t` and `wasi_write_t` (161b319, wasm32): `{ off_t *offset; bool
-/// blocking; uint64_t timeout; input- or output-stream handle; pollable *; }` — the original
-/// reads the stream (byte 16) and `pollable` (byte 20), which the vtable's stream functions
-/// fill.
-#[repr(C)]
-pub struct StreamRecord {
-    pub offset: *mut i64,
-    pub blocking: bool,
-    pub timeout: u64,
-    pub stream: u32,
-    pub pollable: *mut u32,
-}
-
 /// One pollable the original would pass to `poll`: the stream it was subscribed from (its
 /// parent), the index of its `pollfd`, and the event it stands for (`POLLRDNORM`: an input
 /// stream; `POLLWRNORM`: an output stream).
@@ -108,9 +97,9 @@ pub trait Libc {
     /// The vtable function at word `slot` of `entry`, if any.
     fn has(&mut self, entry: *mut Entry, slot: usize) -> bool;
     /// `get_read_stream(entry->data, read)`: < 0 on failure, `errno` set.
-    fn read_stream(&mut self, entry: *mut Entry, read: *mut StreamRecord) -> i32;
+    fn read_stream(&mut self, entry: *mut Entry, read: *mut LibcStreamOp) -> i32;
     /// `get_write_stream(entry->data, write)`: < 0 on failure, `errno` set.
-    fn write_stream(&mut self, entry: *mut Entry, write: *mut StreamRecord) -> i32;
+    fn write_stream(&mut self, entry: *mut Entry, write: *mut LibcStreamOp) -> i32;
     /// `subscribe` of an input stream (the binding the original calls).
     fn subscribe_input(&mut self, stream: u32) -> u32 {
         streams::input_stream_subscribe(stream)
@@ -181,7 +170,7 @@ unsafe fn stream_of(libc: &mut impl Libc, entry: *mut Entry, input: bool) -> Got
     if !libc.has(entry, if input { GET_READ_STREAM } else { GET_WRITE_STREAM }) {
         return Got::NoFunction;
     }
-    let mut r = MaybeUninit::<StreamRecord>::uninit();
+    let mut r = MaybeUninit::<LibcStreamOp>::uninit();
     let got = if input { libc.read_stream(entry, r.as_mut_ptr()) } else { libc.write_stream(entry, r.as_mut_ptr()) };
     if got < 0 {
         return Got::Failed;
@@ -451,11 +440,11 @@ mod wrap {
             // SAFETY: `entry` came from `entry` above.
             unsafe { slot(entry, at) != 0 }
         }
-        fn read_stream(&mut self, entry: *mut Entry, read: *mut StreamRecord) -> i32 {
+        fn read_stream(&mut self, entry: *mut Entry, read: *mut LibcStreamOp) -> i32 {
             // SAFETY: `get_read_stream`, present (checked with `has`).
             unsafe { call(entry, GET_READ_STREAM, read) }
         }
-        fn write_stream(&mut self, entry: *mut Entry, write: *mut StreamRecord) -> i32 {
+        fn write_stream(&mut self, entry: *mut Entry, write: *mut LibcStreamOp) -> i32 {
             // SAFETY: `get_write_stream`, present (checked with `has`).
             unsafe { call(entry, GET_WRITE_STREAM, write) }
         }
@@ -535,13 +524,13 @@ mod tests {
         /// The read (`input`) or write stream function of `entry`: records the call, and fills
         /// `out` with the stream and the descriptor's pollable of it, or fails (-1) where the
         /// descriptor has no such stream.
-        fn stream(&mut self, entry: *mut Entry, out: *mut StreamRecord, input: bool) -> i32 {
+        fn stream(&mut self, entry: *mut Entry, out: *mut LibcStreamOp, input: bool) -> i32 {
             self.calls.push((self.fd_of(entry), if input { "read" } else { "write" }));
             let d = Fake::desc(entry);
             let (stream, pollable) = if input { (d.input, &mut d.input_pollable) } else { (d.output, &mut d.output_pollable) };
             match stream {
                 Some(stream) => {
-                    unsafe { out.write(StreamRecord { offset: core::ptr::null_mut(), blocking: true, timeout: 0, stream, pollable }) };
+                    unsafe { out.write(LibcStreamOp { offset: core::ptr::null_mut(), blocking: true, timeout: 0, stream, pollable }) };
                     0
                 }
                 None => -1,
@@ -562,10 +551,10 @@ mod tests {
         fn has(&mut self, entry: *mut Entry, slot: usize) -> bool {
             unsafe { *(*entry).vtable.add(slot) != 0 }
         }
-        fn read_stream(&mut self, entry: *mut Entry, read: *mut StreamRecord) -> i32 {
+        fn read_stream(&mut self, entry: *mut Entry, read: *mut LibcStreamOp) -> i32 {
             self.stream(entry, read, true)
         }
-        fn write_stream(&mut self, entry: *mut Entry, write: *mut StreamRecord) -> i32 {
+        fn write_stream(&mut self, entry: *mut Entry, write: *mut LibcStreamOp) -> i32 {
             self.stream(entry, write, false)
         }
     }
