@@ -30,27 +30,43 @@ fn main() {
     for (features, name) in [(None, "libwasip2_on_wasip1.a"), (Some("wamr"), "libwasip2_on_wasip1_wamr.a")] {
         build_archive(&root, &out, features, &out.join(name));
     }
-    build_poll_shim(&manifest, &out);
+    build_shims(&manifest, &out);
 }
 
-/// The object with `__wrap_poll` (`shim/libc_poll.rs`), added only to links that wrap `poll`.
-fn build_poll_shim(manifest: &std::path::Path, out: &std::path::Path) {
-    let src = manifest.join("shim/libc_poll.rs");
-    println!("cargo:rerun-if-changed={}", src.display());
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let status = Command::new(rustc)
-        .args(["--edition", "2024", "--target", "wasm32-wasip1", "--crate-type", "lib", "--emit", "obj"])
-        .args(["-C", "opt-level=2", "-C", "panic=abort", "-C", "codegen-units=1", "--crate-name", "libc_poll_shim"])
-        .arg("-o")
-        .arg(out.join("libc_poll_shim.o"))
-        .arg(&src)
-        .env_remove("RUSTFLAGS")
-        .status()
-        .expect("running rustc for the poll shim");
-    if !status.success() {
-        eprintln!("error: building the poll shim failed");
-        std::process::exit(1);
+/// The objects with the wrappers of wasi-libc functions that name the libc's own symbols
+/// (`shim/libc_F.rs`, defining `__wrap_F`), each added only to links that wrap `F`; and
+/// `shims.rs`, the table of them the linker carries (`SHIMS`: `F` and its object).
+fn build_shims(manifest: &std::path::Path, out: &std::path::Path) {
+    let dir = manifest.join("shim");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().into_string().ok())
+        .filter_map(|n| Some(n.strip_prefix("libc_")?.strip_suffix(".rs")?.to_string()))
+        .collect();
+    names.sort();
+    let mut table = String::from("/// The wrapper objects (`crates/ld/shim/`): the wrapped wasi-libc function, the object.\npub static SHIMS: &[(&str, &[u8])] = &[\n");
+    for f in &names {
+        let crate_name = format!("libc_{f}_shim");
+        let object = out.join(format!("{crate_name}.o"));
+        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+        let status = Command::new(rustc)
+            .args(["--edition", "2024", "--target", "wasm32-wasip1", "--crate-type", "lib", "--emit", "obj"])
+            .args(["-C", "opt-level=2", "-C", "panic=abort", "-C", "codegen-units=1", "--crate-name", &crate_name])
+            .arg("-o")
+            .arg(&object)
+            .arg(dir.join(format!("libc_{f}.rs")))
+            .env_remove("RUSTFLAGS")
+            .status()
+            .expect("running rustc for a shim");
+        if !status.success() {
+            eprintln!("error: building the {f} shim failed");
+            std::process::exit(1);
+        }
+        table.push_str(&format!("    (\"{f}\", include_bytes!({:?})),\n", object.display().to_string()));
     }
+    table.push_str("];\n");
+    std::fs::write(out.join("shims.rs"), table).unwrap();
 }
 
 /// Builds the adapter archive (with `features`) and copies it to `dest`.

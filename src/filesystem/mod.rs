@@ -1,3 +1,4 @@
 //! `wasi:filesystem`: preopens and descriptors.
 pub mod preopens;
 pub mod types;
+pub mod libc_stat;

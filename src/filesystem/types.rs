@@ -81,7 +81,7 @@ impl Descriptor {
     }
 }
 
-fn get(handle: u32) -> Descriptor {
+pub(crate) fn get(handle: u32) -> Descriptor {
     *resource::get::<Descriptor>(handle)
 }
 
@@ -597,7 +597,7 @@ fn timestamp(ns: u64) -> WOption<Datetime> {
     if ns == 0 { WOption::None } else { WOption::Some(Datetime::from_ns(ns)) }
 }
 
-fn stat_of(s: p1::Filestat) -> DescriptorStat {
+pub(crate) fn stat_of(s: p1::Filestat) -> DescriptorStat {
     DescriptorStat {
         ty: descriptor_type(s.filetype),
         link_count: s.nlink,
@@ -925,7 +925,7 @@ pub struct MetadataHashValue {
 
 /// A keyed mix of (device, inode): stable for one object within an instance, distinct
 /// between objects, and not trivially reversible to the numbers (the WIT asks for that).
-fn hash((dev, ino): (u64, u64)) -> MetadataHashValue {
+pub(crate) fn hash((dev, ino): (u64, u64)) -> MetadataHashValue {
     let seed = crate::random::insecure_seed::secret();
     let mix = |mut z: u64| {
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);

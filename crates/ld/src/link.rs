@@ -27,8 +27,10 @@ use std::process::Command;
 pub static ARCHIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libwasip2_on_wasip1.a"));
 /// The WAMR adapter archive (sockets over WAMR's extension), built by `build.rs`.
 pub static ARCHIVE_WAMR: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libwasip2_on_wasip1_wamr.a"));
-/// The object defining `__wrap_poll`, for links that wrap wasi-libc's `poll` (both builds).
-static POLL_SHIM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libc_poll_shim.o"));
+// `SHIMS`: the objects defining `__wrap_F` for the wasi-libc functions `F` whose wrappers
+// name the libc's own symbols (`crates/ld/shim/libc_F.rs`, built by `build.rs`: `poll`,
+// `fstat`), each added only to links that wrap `F` (both builds).
+include!(concat!(env!("OUT_DIR"), "/shims.rs"));
 
 /// The archive of `build`.
 pub fn archive(build: Build) -> &'static [u8] {
@@ -264,10 +266,10 @@ pub fn link(args: Vec<String>) -> Result<()> {
             extra.extend(keep(s));
         }
         extra.extend(zc.wrap.iter().map(|s| format!("--wrap={s}")));
-        if zc.wrap.contains(&"poll") {
-            // `__wrap_poll` lives in an object of its own (see `crates/ld/shim/libc_poll.rs`).
-            let shim = tmp.path().join("libc_poll_shim.o");
-            std::fs::write(&shim, POLL_SHIM)?;
+        for (f, object) in SHIMS.iter().filter(|(f, _)| zc.wrap.contains(f)) {
+            // `__wrap_F` lives in an object of its own (see `crates/ld/shim/libc_poll.rs`).
+            let shim = tmp.path().join(format!("libc_{f}_shim.o"));
+            std::fs::write(&shim, object)?;
             extra.push(shim.display().to_string());
         }
         let pass2 = tmp.path().join("pass2.wasm");

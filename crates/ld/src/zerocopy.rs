@@ -15,7 +15,9 @@
 //! The same interposition serves wasi-libc's `__wasilibc_write` in one step (`check-write`,
 //! `write` and `blocking-flush` in one adapter call, `libc_write` in `src/io/streams.rs`),
 //! when it is the known build: the adapter reads its `wasi_write_t`, whose layout the
-//! fingerprint pins.
+//! fingerprint pins. So are `poll` and `fstat` (`src/io/libc_poll.rs`,
+//! `src/filesystem/libc_stat.rs`), each only when every function its wrapper relies on (its
+//! parts, [`POLL_PARTS`], [`FSTAT_PARTS`]) is the known build too.
 
 use crate::rewrite::Info;
 use anyhow::Result;
@@ -35,9 +37,14 @@ pub enum Role {
     /// `poll`: served in one step by the adapter (`src/io/libc_poll.rs`), wrapped only when
     /// every one of [`POLL_PARTS`] is a known build too.
     Poll,
-    /// Not wrapped: a function `__wrap_poll` calls, or whose work it does in the original's
-    /// place, pinned so that it is the one the adapter was written against.
-    PollPart,
+    /// `fstat`: served in one step by the adapter for files and directories
+    /// (`src/filesystem/libc_stat.rs`), wrapped only when every one of [`FSTAT_PARTS`] is a
+    /// known build too.
+    Fstat,
+    /// Not wrapped: a function a one-step wrapper (`__wrap_poll`, `__wrap_fstat`) calls, or
+    /// whose work it does in the original's place, pinned so that it is the one the adapter
+    /// was written against.
+    Part,
 }
 
 /// A known build of a wasi-libc function.
@@ -56,15 +63,22 @@ pub const KNOWN: &[Known] = &[
     Known { symbol: "read", fingerprint: 0xdced_f822_7e5f_df6f, role: Role::Read, libc: RUST_195 },
     Known { symbol: "__wasilibc_write", fingerprint: 0x0000_6e17_a447_ce35, role: Role::Write, libc: DEBIAN_2026 },
     Known { symbol: "poll", fingerprint: 0x0c51_d950_d41b_3ce9, role: Role::Poll, libc: DEBIAN_2026 },
-    Known { symbol: "poll_impl", fingerprint: 0x00f0_23ab_7386_3d85, role: Role::PollPart, libc: DEBIAN_2026 },
-    Known { symbol: "descriptor_table_get_ref", fingerprint: 0x57e6_334a_aba6_6314, role: Role::PollPart, libc: DEBIAN_2026 },
-    Known { symbol: "streams_method_input_stream_subscribe", fingerprint: 0x3b3a_bb59_12c2_c7f4, role: Role::PollPart, libc: DEBIAN_2026 },
-    Known { symbol: "streams_method_output_stream_subscribe", fingerprint: 0x9c48_25db_cf8c_21d3, role: Role::PollPart, libc: DEBIAN_2026 },
-    Known { symbol: "poll_borrow_pollable", fingerprint: 0xe503_dbeb_be53_1460, role: Role::PollPart, libc: DEBIAN_2026 },
-    Known { symbol: "monotonic_clock_subscribe_duration", fingerprint: 0xaa27_af8d_9c27_3092, role: Role::PollPart, libc: DEBIAN_2026 },
-    Known { symbol: "poll_poll", fingerprint: 0xbc75_e9f1_e74a_d84c, role: Role::PollPart, libc: DEBIAN_2026 },
-    Known { symbol: "wasip2_list_u32_free", fingerprint: 0xa893_8726_71cc_7da1, role: Role::PollPart, libc: DEBIAN_2026 },
-    Known { symbol: "poll_pollable_drop_own", fingerprint: 0x181b_cecc_f952_722b, role: Role::PollPart, libc: DEBIAN_2026 },
+    Known { symbol: "poll_impl", fingerprint: 0x00f0_23ab_7386_3d85, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "descriptor_table_get_ref", fingerprint: 0x57e6_334a_aba6_6314, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "streams_method_input_stream_subscribe", fingerprint: 0x3b3a_bb59_12c2_c7f4, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "streams_method_output_stream_subscribe", fingerprint: 0x9c48_25db_cf8c_21d3, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "poll_borrow_pollable", fingerprint: 0xe503_dbeb_be53_1460, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "monotonic_clock_subscribe_duration", fingerprint: 0xaa27_af8d_9c27_3092, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "poll_poll", fingerprint: 0xbc75_e9f1_e74a_d84c, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "wasip2_list_u32_free", fingerprint: 0xa893_8726_71cc_7da1, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "poll_pollable_drop_own", fingerprint: 0x181b_cecc_f952_722b, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "fstat", fingerprint: 0xd2a9_a0c7_b23c_54a9, role: Role::Fstat, libc: DEBIAN_2026 },
+    Known { symbol: "file_get_file", fingerprint: 0x8364_e8fb_55a1_44fa, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "filesystem_borrow_descriptor", fingerprint: 0xe503_dbeb_be53_1460, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "file_fstat", fingerprint: 0x9d57_0d84_48f1_0b5f, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "filesystem_method_descriptor_metadata_hash", fingerprint: 0x116a_1eb0_3107_f975, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "filesystem_method_descriptor_stat", fingerprint: 0x6dc8_c8c1_39dc_e1cd, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "filesystem_descriptor_stat_free", fingerprint: 0x65ea_292d_9959_3ce7, role: Role::Part, libc: DEBIAN_2026 },
     // The same code in both.
     Known { symbol: "wasip2_list_u8_free", fingerprint: 0xa893_8726_71cc_7da1, role: Role::Free, libc: "wasi-libc (Debian 0.0~git20260423 and Rust 1.95's)" },
 ];
@@ -78,7 +92,7 @@ const DEBIAN_2026: &str = "wasi-libc 161b319 (Debian 0.0~git20260423)";
 const RUST_195: &str = "Rust 1.95's wasm32-wasip2 wasi-libc";
 
 /// The functions the adapter can wrap (it defines `__wrap_<symbol>` for each).
-pub const CANDIDATES: [&str; 6] = ["__wasilibc_read", "read", "pread", "wasip2_list_u8_free", "__wasilibc_write", "poll"];
+pub const CANDIDATES: [&str; 7] = ["__wasilibc_read", "read", "pread", "wasip2_list_u8_free", "__wasilibc_write", "poll", "fstat"];
 
 /// What `__wrap_poll` relies on besides `poll` itself (the original's calls, in its order):
 /// `poll_impl` (static in poll.c: its registration loop, the timer, the revents), the
@@ -95,6 +109,22 @@ pub const POLL_PARTS: [&str; 9] = [
     "poll_poll",
     "wasip2_list_u32_free",
     "poll_pollable_drop_own",
+];
+
+/// What `__wrap_fstat` relies on besides `fstat` itself: the descriptor table lookup it
+/// calls, `file_vtable`'s `get_file` (static in file.c) it calls through the vtable and the
+/// binding that calls (`filesystem_borrow_descriptor`, the handle itself), and what it does
+/// in their place for a file or directory: `file_fstat` (static in file.c: the two calls and
+/// `to_public_stat`, inlined), the two bindings it calls (which read the result records the
+/// adapter writes) and the record's free (which frees nothing).
+pub const FSTAT_PARTS: [&str; 7] = [
+    "descriptor_table_get_ref",
+    "file_get_file",
+    "filesystem_borrow_descriptor",
+    "file_fstat",
+    "filesystem_method_descriptor_metadata_hash",
+    "filesystem_method_descriptor_stat",
+    "filesystem_descriptor_stat_free",
 ];
 
 /// The outcome for one program: the symbols to wrap (empty: no zero-copy), and one line per
@@ -177,7 +207,8 @@ pub fn fingerprint(wasm: &[u8], info: &Info, wanted: &[&str]) -> Result<BTreeMap
 
 /// Which candidates of the linked module `wasm` (linked without wrapping) to wrap: the
 /// recognised read functions, and only when `wasip2_list_u8_free` is recognised too; the
-/// recognised `__wasilibc_write`; `poll` when it and every one of [`POLL_PARTS`] are.
+/// recognised `__wasilibc_write`; `poll` and `fstat` when they and every one of their parts
+/// ([`POLL_PARTS`], [`FSTAT_PARTS`]) are.
 pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
     let found = fingerprint(wasm, info, &CANDIDATES)?;
     let mut d = Decision::default();
@@ -194,11 +225,15 @@ pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
                 writes.push(k.symbol);
                 d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s: served in one step", k.libc));
             }
-            Some(k) if k.role == Role::Poll => {
-                let (ok, mut why) = poll_parts(wasm, info, k.libc)?;
+            Some(k) if matches!(k.role, Role::Poll | Role::Fstat) => {
+                let (list, served): (&[&str], _) = match k.role {
+                    Role::Poll => (&POLL_PARTS, "stdio and file streams"),
+                    _ => (&FSTAT_PARTS, "files and directories"),
+                };
+                let (ok, mut why) = parts(wasm, info, k.libc, sym, list)?;
                 if ok {
                     writes.push(k.symbol);
-                    d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s: served in one step for stdio and file streams", k.libc));
+                    d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s: served in one step for {served}", k.libc));
                 } else {
                     d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s, but not everything it relies on is: not wrapped", k.libc));
                 }
@@ -224,20 +259,21 @@ pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
     Ok(d)
 }
 
-/// Whether every one of [`POLL_PARTS`] is in the module and the build of `libc` (the libc
-/// whose `poll` was recognised), with one note per part that is not.
-fn poll_parts(wasm: &[u8], info: &Info, libc: &str) -> Result<(bool, Vec<String>)> {
-    let found = fingerprint(wasm, info, &POLL_PARTS)?;
+/// Whether every one of `list` (the parts of `of`, [`POLL_PARTS`] or [`FSTAT_PARTS`]) is in
+/// the module and the build of `libc` (the libc whose `of` was recognised), with one note per
+/// part that is not.
+fn parts(wasm: &[u8], info: &Info, libc: &str, of: &str, list: &[&str]) -> Result<(bool, Vec<String>)> {
+    let found = fingerprint(wasm, info, list)?;
     let mut notes = Vec::new();
-    for part in POLL_PARTS {
+    for &part in list {
         // A call is hashed by its callee's name: two functions of one name would leave open
-        // which one the original calls (`poll_impl` is a static of poll.c).
+        // which one the original calls (`poll_impl` and `file_fstat` are statics).
         let named = info.names.values().filter(|n| n.as_str() == part).count();
         let why = match found.get(part) {
-            _ if named > 1 => format!("more than one function is named `{part}`, which `poll` relies on"),
-            None => format!("`{part}`, which `poll` relies on, is not in the program (or not under that name)"),
-            Some(fp) if KNOWN.iter().any(|k| k.symbol == part && k.fingerprint == *fp && k.role == Role::PollPart && k.libc == libc) => continue,
-            Some(fp) => format!("`{part}` (fingerprint {fp:#018x}), which `poll` relies on, is not {libc}'s"),
+            _ if named > 1 => format!("more than one function is named `{part}`, which `{of}` relies on"),
+            None => format!("`{part}`, which `{of}` relies on, is not in the program (or not under that name)"),
+            Some(fp) if KNOWN.iter().any(|k| k.symbol == part && k.fingerprint == *fp && k.role == Role::Part && k.libc == libc) => continue,
+            Some(fp) => format!("`{part}` (fingerprint {fp:#018x}), which `{of}` relies on, is not {libc}'s"),
         };
         notes.push(format!("  {why}"));
     }
