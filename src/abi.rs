@@ -491,6 +491,30 @@ pub fn is_utf8(bytes: &[u8]) -> bool {
     true
 }
 
+/// Whether `bytes` is a plain name: ASCII without NUL and `/`, so valid UTF-8 that the path
+/// rules pass unchanged as one component (`has_nul`'s word test, on the word and on the word
+/// XOR `////`; any high bit ends it). Most directory entries are.
+pub fn is_plain_name(bytes: &[u8]) -> bool {
+    let (n, p) = (bytes.len(), bytes.as_ptr());
+    let ok = |w: u32| {
+        let zero_in = |w: u32| w.wrapping_sub(0x0101_0101) & !w & 0x8080_8080 != 0;
+        w & 0x8080_8080 == 0 && !zero_in(w) && !zero_in(w ^ 0x2f2f_2f2f)
+    };
+    if n < 4 {
+        return bytes.iter().all(|&b| b != 0 && b != b'/' && b < 0x80);
+    }
+    let mut i = 0;
+    while n - i > 4 {
+        // SAFETY: `i + 4 < n`, inside `bytes`.
+        if !ok(unsafe { (p.add(i) as *const u32).read_unaligned() }) {
+            return false;
+        }
+        i += 4;
+    }
+    // SAFETY: `n >= 4`: the last four bytes are inside `bytes`.
+    ok(unsafe { (p.add(n - 4) as *const u32).read_unaligned() })
+}
+
 /// Whether `bytes` holds a NUL byte: four bytes per unaligned 32-bit load (a word has a zero
 /// byte exactly when `(w - 0x01010101) & !w & 0x80808080` is non-zero), the last one to
 /// three in one overlapping load, byte by byte only below four bytes. (A plain loop, not
@@ -608,6 +632,22 @@ mod tests {
 
     /// The lossy conversion and the validity check agree with std on every sequence of up to
     /// three bytes, on four-byte sequences around each boundary, and on mixed strings.
+    #[test]
+    fn plain_name_is_ascii_without_nul_and_slash() {
+        let naive = |v: &[u8]| v.iter().all(|&b| b != 0 && b != b'/' && b < 0x80);
+        for n in 0..13 {
+            let mut v = std::vec![b'a'; n];
+            assert!(is_plain_name(&v), "{n}");
+            for k in 0..n {
+                for b in [0u8, b'/', 0x80, 0xff, 0x2e, 0x30, 0x01, 0x7f, 0xaf, 0x2f ^ 0x80] {
+                    v[k] = b;
+                    assert_eq!(is_plain_name(&v), naive(&v), "{n} {k} {b:#x}");
+                }
+                v[k] = b'a';
+            }
+        }
+    }
+
     #[test]
     fn has_nul_agrees_with_contains() {
         for n in 0..12 {

@@ -500,43 +500,97 @@ pub struct DirectoryEntry {
 
 const DIRENT: usize = core::mem::size_of::<p1::Dirent>();
 
+/// What lies at a directory stream's position.
+enum At {
+    /// Less than an entry's header: refill (or the end).
+    Short,
+    /// A header whose name runs past the buffered bytes: refill from this entry on.
+    Cut,
+    /// A whole entry: its type, where its name is in `buf`, and the cookie after it.
+    Entry { ty: DescriptorType, name_at: usize, namlen: usize, next: u64 },
+}
+
+/// A whole entry at a stream's position whose name is UTF-8 and not `.` or `..`: what
+/// [`DirState::next`] would return without refilling ([`DirState::peek`]).
+pub(crate) struct Peeked {
+    pub ty: DescriptorType,
+    /// The name is [`abi::is_plain_name`]: the path rules pass it unchanged.
+    plain: bool,
+    name_at: usize,
+    namlen: usize,
+    next: u64,
+}
+
 impl DirState {
+    fn at(&self) -> At {
+        if self.len - self.pos < DIRENT {
+            return At::Short;
+        }
+        // SAFETY: at least a header's worth of bytes remains; read unaligned.
+        let h = unsafe { (self.buf.as_ptr().add(self.pos) as *const p1::Dirent).read_unaligned() };
+        let name_at = self.pos + DIRENT;
+        let namlen = h.namlen as usize;
+        // `name_at <= len` (a header's worth remained); compared so, a host's huge `namlen`
+        // cannot overflow the sum on wasm32.
+        if namlen > self.len - name_at {
+            return At::Cut;
+        }
+        At::Entry { ty: descriptor_type(h.ty), name_at, namlen, next: h.next }
+    }
+
     /// The next entry other than `.` and `..`, refilling from WASIp1 as needed.
     fn next(&mut self) -> Res<Option<(DescriptorType, List<u8>)>> {
         loop {
-            if self.len - self.pos < DIRENT {
-                if self.last {
-                    return Ok(None);
-                }
-                self.fill()?;
-                continue;
-            }
-            // SAFETY: at least a header's worth of bytes remains; read unaligned.
-            let h = unsafe { (self.buf.as_ptr().add(self.pos) as *const p1::Dirent).read_unaligned() };
-            let name_at = self.pos + DIRENT;
-            let namlen = h.namlen as usize;
-            // `name_at <= len` (a header's worth remained); compared so, a host's huge
-            // `namlen` cannot overflow the sum on wasm32.
-            if namlen > self.len - name_at {
+            match self.at() {
+                At::Short if self.last => return Ok(None),
+                At::Short => self.fill()?,
                 // Cut short by the end of the buffer: refetch from this entry on.
-                if self.last || self.pos == 0 {
-                    return Err(ErrorCode::NameTooLong);
+                At::Cut if self.last || self.pos == 0 => return Err(ErrorCode::NameTooLong),
+                At::Cut => self.fill()?,
+                At::Entry { ty, name_at, namlen, next } => {
+                    self.pos = name_at + namlen;
+                    self.cookie = next;
+                    let name = &self.buf[name_at..name_at + namlen];
+                    if name == b"." || name == b".." {
+                        continue;
+                    }
+                    // Natively such an entry is an error in its place, and the listing goes on.
+                    if !abi::is_utf8(name) {
+                        return Err(ErrorCode::IllegalByteSequence);
+                    }
+                    return Ok(Some((ty, abi::owned(&[name]))));
                 }
-                self.fill()?;
-                continue;
             }
-            self.pos = name_at + namlen;
-            self.cookie = h.next;
+        }
+    }
+
+    /// The entry [`next`](Self::next) would return, when it is buffered whole and its name is
+    /// UTF-8, without taking it ([`take`](Self::take) does); `None` when only `next` can say
+    /// (a refill, the end, an error in the entry's place). `.` and `..` are passed over, as
+    /// `next` passes over them.
+    pub(crate) fn peek(&mut self) -> Option<Peeked> {
+        loop {
+            let At::Entry { ty, name_at, namlen, next } = self.at() else { return None };
             let name = &self.buf[name_at..name_at + namlen];
             if name == b"." || name == b".." {
+                self.pos = name_at + namlen;
+                self.cookie = next;
                 continue;
             }
-            // Natively such an entry is an error in its place, and the listing goes on.
-            if !abi::is_utf8(name) {
-                return Err(ErrorCode::IllegalByteSequence);
-            }
-            return Ok(Some((descriptor_type(h.ty), abi::owned(&[name]))));
+            let plain = abi::is_plain_name(name);
+            return (plain || abi::is_utf8(name)).then_some(Peeked { ty, plain, name_at, namlen, next });
         }
+    }
+
+    /// The name of a [`peek`](Self::peek)ed entry.
+    pub(crate) fn name(&self, e: &Peeked) -> &[u8] {
+        &self.buf[e.name_at..e.name_at + e.namlen]
+    }
+
+    /// Takes the [`peek`](Self::peek)ed entry, as `next` would have.
+    pub(crate) fn take(&mut self, e: &Peeked) {
+        self.pos = e.name_at + e.namlen;
+        self.cookie = e.next;
     }
 
     /// Fetches entries from `cookie` on.
@@ -572,6 +626,33 @@ pub fn directory_entry_stream_read_directory_entry(this: u32, ret: RetPtr<WResul
         Ok(None) => WResult::Ok(WOption::None),
         Err(e) => WResult::Err(e),
     });
+}
+
+/// One step of wasi-libc's `readdir` (`super::libc_dirent`): the entry `read-directory-entry`
+/// of `stream` would return and the lower half of the `metadata-hash-at` of its name in the
+/// directory `dir` (not following links), given to `place`; the entry is taken when `place`
+/// says it used it. `false`, with nothing taken, whenever the two calls would not both
+/// succeed without a refill (the end, an error in the entry's place, a name the path rules
+/// refuse, a failed stat): the caller then lets the two calls happen, which say why.
+pub(crate) fn next_entry_hashed(stream: u32, dir: u32, place: impl FnOnce(DescriptorType, &[u8], u64) -> bool) -> bool {
+    let mut s = resource::get::<DirectoryEntryStream>(stream);
+    // SAFETY: the state is owned by this live handle.
+    let st = unsafe { &mut *s.state };
+    let Some(e) = st.peek() else { return false };
+    let Ok(fd) = get(dir).dir() else { return false };
+    let name = st.name(&e);
+    let p = if e.plain {
+        name
+    } else {
+        let Ok(p) = path_at(fd, name.as_ptr(), name.len(), stat_use(0)) else { return false };
+        p
+    };
+    let Ok(stat) = p1::path_filestat(fd, lookup(0), p) else { return false };
+    if !place(e.ty, name, hash((stat.dev, stat.ino)).lower) {
+        return false;
+    }
+    st.take(&e);
+    true
 }
 
 /// `[resource-drop]directory-entry-stream`.
@@ -1068,6 +1149,54 @@ mod tests {
         assert_eq!(kind(st.next()), Ok(Some((DescriptorType::RegularFile, 1))));
         assert_eq!(kind(st.next()), Ok(None));
         assert_eq!(kind(st.next()), Ok(None));
+    }
+
+    #[test]
+    fn peek_and_take_give_what_next_gives() {
+        // `.`, `..`, a plain name, a UTF-8 one, one that is not UTF-8, one with a `/`, and a
+        // last header whose name runs past the buffered bytes.
+        let names = [&b"."[..], b"..", b"plain-name.txt", "\u{e9}t\u{e9}".as_bytes(), b"b\xff", b"a/b", b"cut"];
+        let fresh = || {
+            let mut st = DirState { fd: 0, cookie: 0, pos: 0, len: 0, last: false, buf: [0; DIRBUF] };
+            let mut at = 0;
+            for (i, n) in names.into_iter().enumerate() {
+                let h = p1::Dirent { next: i as u64 + 1, ino: 0, namlen: n.len() as u32, ty: 3 };
+                // SAFETY: `at + DIRENT` is within the buffer; written unaligned.
+                unsafe { (st.buf.as_mut_ptr().add(at) as *mut p1::Dirent).write_unaligned(h) };
+                at += DIRENT;
+                st.buf[at..at + n.len()].copy_from_slice(n);
+                at += n.len();
+            }
+            st.len = at - 2;
+            st
+        };
+        let mut st = fresh();
+        let e = st.peek().expect("the plain name");
+        assert!(e.plain && st.name(&e) == b"plain-name.txt" && e.ty == DescriptorType::Directory);
+        assert_eq!(st.cookie, 2, "past . and ..");
+        let again = st.peek().expect("peeked again: not taken");
+        assert_eq!(st.name(&again), b"plain-name.txt");
+        st.take(&e);
+        assert_eq!(st.cookie, 3);
+        let e = st.peek().expect("UTF-8, not plain");
+        assert!(!e.plain && st.name(&e) == "\u{e9}t\u{e9}".as_bytes());
+        st.take(&e);
+        assert!(st.peek().is_none(), "not UTF-8: left to next, which says so");
+        assert_eq!(st.next().map(|_| ()), Err(ErrorCode::IllegalByteSequence));
+        let e = st.peek().expect("a name with a slash is UTF-8, not plain");
+        assert!(!e.plain && st.name(&e) == b"a/b");
+        st.take(&e);
+        assert!(st.peek().is_none(), "cut: left to next, which refills");
+        assert_eq!(st.cookie, 6);
+
+        // `next` alone, from the start, takes the same entries in the same order.
+        let mut st = fresh();
+        let name = |r: Res<Option<(DescriptorType, List<u8>)>>| r.map(|e| e.map(|(_, l)| l.len));
+        assert_eq!(name(st.next()), Ok(Some(14)));
+        assert_eq!(name(st.next()), Ok(Some(5)));
+        assert_eq!(name(st.next()), Err(ErrorCode::IllegalByteSequence));
+        assert_eq!(name(st.next()), Ok(Some(3)));
+        assert_eq!(st.cookie, 6);
     }
 
     #[test]

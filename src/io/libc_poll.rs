@@ -71,6 +71,38 @@ pub struct Entry {
 /// `poll_register` at 88, `poll_finish` at 92 (the recognised `poll_impl`'s loads).
 const GET_READ_STREAM: usize = 1;
 const GET_WRITE_STREAM: usize = 2;
+/// `get_file` at byte 20 (present only in `file_vtable`: files and directories).
+const GET_FILE: usize = 5;
+
+/// wasi-libc 161b319's `descriptor_table_get_ref`: the entry of an fd, or null with `errno`
+/// set (EBADF). The wrappers that need it get it from their shim object
+/// (`crates/ld/shim/`), since the adapter archive must not name it.
+pub type GetRef = unsafe extern "C" fn(i32) -> *mut Entry;
+
+/// The `filesystem` descriptor behind `fd` in wasi-libc's table, as its
+/// `fd_to_file_handle` finds it (the entry's `get_file`); `None` when `fd` has no entry or
+/// its entry is not a file or directory (the original then fails with the errno libc set).
+///
+/// # Safety
+/// `get_ref` is the lookup of the linked libc, the known build (its entries and vtables
+/// have the layouts declared here).
+pub unsafe fn file_handle(get_ref: GetRef, fd: i32) -> Option<u32> {
+    // SAFETY: per the contract: an entry or null; a vtable is a static `descriptor_vtable_t`,
+    // whose `get_file` (a table index, 0 for none) is `int (*)(void *, uint32_t *)`.
+    unsafe {
+        let entry = get_ref(fd);
+        if entry.is_null() {
+            return None;
+        }
+        let at = *(*entry).vtable.add(GET_FILE);
+        if at == 0 {
+            return None;
+        }
+        let f: unsafe extern "C" fn(*mut u8, *mut u32) -> i32 = core::mem::transmute(at as usize);
+        let mut handle = 0u32;
+        (f((*entry).data, &mut handle) == 0).then_some(handle)
+    }
+}
 const POLL_REGISTER: usize = 22;
 const POLL_FINISH: usize = 23;
 
@@ -399,9 +431,6 @@ mod wrap {
         fn __wasm_import_streams_method_input_stream_subscribe(stream: u32) -> u32;
         fn __wasm_import_streams_method_output_stream_subscribe(stream: u32) -> u32;
     }
-
-    /// wasi-libc 161b319's `descriptor_table_get_ref`.
-    type GetRef = unsafe extern "C" fn(i32) -> *mut Entry;
 
     /// wasi-libc 161b319 itself: its table lookup and its vtables.
     struct WasiLibc(GetRef);

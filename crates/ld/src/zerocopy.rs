@@ -15,9 +15,10 @@
 //! The same interposition serves wasi-libc's `__wasilibc_write` in one step (`check-write`,
 //! `write` and `blocking-flush` in one adapter call, `libc_write` in `src/io/streams.rs`),
 //! when it is the known build: the adapter reads its `wasi_write_t`, whose layout the
-//! fingerprint pins. So are `poll` and `fstat` (`src/io/libc_poll.rs`,
-//! `src/filesystem/libc_stat.rs`), each only when every function its wrapper relies on (its
-//! parts, [`POLL_PARTS`], [`FSTAT_PARTS`]) is the known build too.
+//! fingerprint pins. So are `poll`, `fstat` and `readdir` (`src/io/libc_poll.rs`,
+//! `src/filesystem/libc_stat.rs`, `src/filesystem/libc_dirent.rs`), each only when every
+//! function its wrapper relies on (its parts, [`POLL_PARTS`], [`FSTAT_PARTS`],
+//! [`READDIR_PARTS`]) is the known build too.
 
 use crate::rewrite::Info;
 use anyhow::Result;
@@ -41,6 +42,10 @@ pub enum Role {
     /// (`src/filesystem/libc_stat.rs`), wrapped only when every one of [`FSTAT_PARTS`] is a
     /// known build too.
     Fstat,
+    /// `readdir`: served in one step by the adapter for the entries after `.` and `..`
+    /// (`src/filesystem/libc_dirent.rs`), wrapped only when every one of [`READDIR_PARTS`]
+    /// is a known build too.
+    Readdir,
     /// Not wrapped: a function a one-step wrapper (`__wrap_poll`, `__wrap_fstat`) calls, or
     /// whose work it does in the original's place, pinned so that it is the one the adapter
     /// was written against.
@@ -79,6 +84,12 @@ pub const KNOWN: &[Known] = &[
     Known { symbol: "filesystem_method_descriptor_metadata_hash", fingerprint: 0x116a_1eb0_3107_f975, role: Role::Part, libc: DEBIAN_2026 },
     Known { symbol: "filesystem_method_descriptor_stat", fingerprint: 0x6dc8_c8c1_39dc_e1cd, role: Role::Part, libc: DEBIAN_2026 },
     Known { symbol: "filesystem_descriptor_stat_free", fingerprint: 0x65ea_292d_9959_3ce7, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "readdir", fingerprint: 0x4682_d740_6d7e_29ca, role: Role::Readdir, libc: DEBIAN_2026 },
+    Known { symbol: "readdir_next", fingerprint: 0x86dc_551d_d48b_4e2b, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "filesystem_method_directory_entry_stream_read_directory_entry", fingerprint: 0xbe26_c46d_1bbe_5f10, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "filesystem_method_descriptor_metadata_hash_at", fingerprint: 0xa6df_9c42_31e9_c198, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "filesystem_directory_entry_free", fingerprint: 0x2044_caab_03ab_1a75, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "filesystem_borrow_directory_entry_stream", fingerprint: 0xe503_dbeb_be53_1460, role: Role::Part, libc: DEBIAN_2026 },
     // The same code in both.
     Known { symbol: "wasip2_list_u8_free", fingerprint: 0xa893_8726_71cc_7da1, role: Role::Free, libc: "wasi-libc (Debian 0.0~git20260423 and Rust 1.95's)" },
 ];
@@ -92,7 +103,7 @@ const DEBIAN_2026: &str = "wasi-libc 161b319 (Debian 0.0~git20260423)";
 const RUST_195: &str = "Rust 1.95's wasm32-wasip2 wasi-libc";
 
 /// The functions the adapter can wrap (it defines `__wrap_<symbol>` for each).
-pub const CANDIDATES: [&str; 7] = ["__wasilibc_read", "read", "pread", "wasip2_list_u8_free", "__wasilibc_write", "poll", "fstat"];
+pub const CANDIDATES: [&str; 8] = ["__wasilibc_read", "read", "pread", "wasip2_list_u8_free", "__wasilibc_write", "poll", "fstat", "readdir"];
 
 /// What `__wrap_poll` relies on besides `poll` itself (the original's calls, in its order):
 /// `poll_impl` (static in poll.c: its registration loop, the timer, the revents), the
@@ -125,6 +136,20 @@ pub const FSTAT_PARTS: [&str; 7] = [
     "filesystem_method_descriptor_metadata_hash",
     "filesystem_method_descriptor_stat",
     "filesystem_descriptor_stat_free",
+];
+
+/// What `__wrap_readdir` relies on besides `readdir` itself: `readdir_next` (static in
+/// readdir.c: the `DIR` and `dirent` layouts, the order of the calls), the descriptor table
+/// lookup and `file_vtable`'s `get_file` it calls, and the bindings whose work it does in their
+/// place (the stream borrowed, `read-directory-entry`, `metadata-hash-at`, the entry freed).
+pub const READDIR_PARTS: [&str; 7] = [
+    "readdir_next",
+    "descriptor_table_get_ref",
+    "file_get_file",
+    "filesystem_borrow_directory_entry_stream",
+    "filesystem_method_directory_entry_stream_read_directory_entry",
+    "filesystem_method_descriptor_metadata_hash_at",
+    "filesystem_directory_entry_free",
 ];
 
 /// The outcome for one program: the symbols to wrap (empty: no zero-copy), and one line per
@@ -225,9 +250,10 @@ pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
                 writes.push(k.symbol);
                 d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s: served in one step", k.libc));
             }
-            Some(k) if matches!(k.role, Role::Poll | Role::Fstat) => {
+            Some(k) if matches!(k.role, Role::Poll | Role::Fstat | Role::Readdir) => {
                 let (list, served): (&[&str], _) = match k.role {
                     Role::Poll => (&POLL_PARTS, "stdio and file streams"),
+                    Role::Readdir => (&READDIR_PARTS, "the entries after `.` and `..`"),
                     _ => (&FSTAT_PARTS, "files and directories"),
                 };
                 let (ok, mut why) = parts(wasm, info, k.libc, sym, list)?;
