@@ -121,46 +121,10 @@ pub fn stat(handle: u32) -> Option<Stat> {
 mod wrap {
     use super::*;
 
-    /// wasi-libc's `descriptor_table_entry_t`: `{ void *data; descriptor_vtable_t *vtable; }`.
-    #[repr(C)]
-    struct Entry {
-        data: *mut u8,
-        vtable: *const u32,
-    }
+    use crate::io::libc_poll::{file_handle, GetRef};
 
-    /// The word offset of `get_file` in `descriptor_vtable_t` (byte 20: `free`,
-    /// `get_read_stream`, `get_write_stream`, `set_blocking`, `fstat` before it), a function
-    /// pointer — a table index, 0 for none — of type `int (*)(void *, uint32_t *)`.
-    const GET_FILE: usize = 5;
-
-    /// wasi-libc 161b319's `descriptor_table_get_ref`: the entry of an fd, or null (EBADF).
-    type GetRef = unsafe extern "C" fn(i32) -> *mut Entry;
     /// The original `fstat` (`__real_fstat`).
     type RealFstat = unsafe extern "C" fn(i32, *mut Stat) -> i32;
-
-    /// The descriptor handle of `fd`'s entry, from its vtable's `get_file`; `None` when there
-    /// is no entry or no `get_file`, or it fails.
-    ///
-    /// # Safety
-    /// `get_ref` is the known build's lookup (its entries and vtables are as declared here:
-    /// the fingerprints of `fstat`, `file_get_file` and `descriptor_table_get_ref` pin them).
-    unsafe fn file_handle(get_ref: GetRef, fd: i32) -> Option<u32> {
-        // SAFETY: per the contract: an entry or null; a vtable is a static
-        // `descriptor_vtable_t`, and a non-null `get_file` is `file_get_file`.
-        unsafe {
-            let entry = get_ref(fd);
-            if entry.is_null() {
-                return None;
-            }
-            let at = *(*entry).vtable.add(GET_FILE);
-            if at == 0 {
-                return None;
-            }
-            let f: unsafe extern "C" fn(*mut u8, *mut u32) -> i32 = core::mem::transmute(at as usize);
-            let mut handle = 0u32;
-            (f((*entry).data, &mut handle) == 0).then_some(handle)
-        }
-    }
 
     /// `fstat(fd, buf)`: served ([`stat`]) or the original. Called by `__wrap_fstat` (an
     /// object of its own the linker adds when it wraps `fstat`: `crates/ld/shim/libc_fstat.rs`)
