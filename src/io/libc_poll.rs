@@ -86,6 +86,7 @@ pub type GetRef = unsafe extern "C" fn(i32) -> *mut Entry;
 /// # Safety
 /// `get_ref` is the lookup of the linked libc, the known build (its entries and vtables
 /// have the layouts declared here).
+#[inline(always)]
 pub unsafe fn file_handle(get_ref: GetRef, fd: i32) -> Option<u32> {
     // SAFETY: per the contract: an entry or null; a vtable is a static `descriptor_vtable_t`,
     // whose `get_file` (a table index, 0 for none) is `int (*)(void *, uint32_t *)`.
