@@ -678,6 +678,7 @@ fn timestamp(ns: u64) -> WOption<Datetime> {
     if ns == 0 { WOption::None } else { WOption::Some(Datetime::from_ns(ns)) }
 }
 
+#[inline(always)]
 pub(crate) fn stat_of(s: p1::Filestat) -> DescriptorStat {
     DescriptorStat {
         ty: descriptor_type(s.filetype),
