@@ -8,7 +8,11 @@
 //!   sockets; a new fd takes the most recently closed one, else the next after the end;
 //! - `adapter_open_badfd` reserves an fd for a libc socket ("bad": WASIp1 calls on it fail
 //!   with a per-function errno), `adapter_close_badfd` frees any fd;
-//! - `proc_exit(n)` ends the program with status 0 for 0, 1 for anything else.
+//! - `proc_exit(n)` ends the program with status 0 for 0, 1 for anything else;
+//! - a file's or directory's `fd_filestat_get`/`path_filestat_get` has `dev` 1 and `ino` the
+//!   lower half of its WASI 0.2 metadata hash; `fd_readdir` lists `.` (`d_ino` the directory's
+//!   hash), `..` (`d_ino` 0), then the entries with `d_ino` the hash of each name's `lstat`
+//!   (0 when that fails), numbered by the adapter's own cookies (0, 1, 2, …).
 //!
 //! The runtime's own fd numbers never reach the program (WAMR picks them at random): every fd
 //! the program sees is a slot of [`Table`], translated on each call. The libc calls these
@@ -207,13 +211,17 @@ pub fn open_badfd(out: *mut Fd) -> Errno {
 
 /// `adapter_close_badfd(fd)`: frees any open fd (the adapter does not check that it is bad).
 pub fn close_badfd(fd: Fd) -> Errno {
+    forget_listing(fd);
     table().close(fd).err().unwrap_or(0)
 }
 
 pub fn fd_close(fd: Fd) -> Errno {
     match entry(fd) {
         Ok(Entry::Bad) => EBADF,
-        Ok(_) => table().close(fd).err().unwrap_or(0),
+        Ok(_) => {
+            forget_listing(fd);
+            table().close(fd).err().unwrap_or(0)
+        }
         Err(e) => e,
     }
 }
@@ -229,6 +237,7 @@ pub fn fd_renumber(from: Fd, to: Fd) -> Errno {
     if from == to {
         return 0;
     }
+    forget_listing(to);
     if let Entry::File(real) | Entry::Dir(real) = d {
         close(real);
     }
@@ -351,20 +360,332 @@ pub fn fd_fdstat_get(fd: Fd, out: *mut Fdstat) -> Errno {
     0
 }
 
-/// `fd_filestat_get`: stdio is all zeros but its file type (as the adapter answers).
+/// `fd_filestat_get`: stdio is all zeros but its file type (as the adapter answers); a file or
+/// directory is the runtime's stat with the component adapter's `dev` and `ino` ([`native_ids`]).
 pub fn fd_filestat_get(fd: Fd, out: *mut p1::Filestat) -> Errno {
-    match entry(fd) {
-        Ok(Entry::Stdio(r)) => {
-            let st = p1::Filestat { filetype: stdio_filetype(r), ..p1::Filestat::default() };
-            // SAFETY: the program's result pointer.
-            unsafe { out.write(st) };
-            0
-        }
+    let st = match entry(fd) {
+        Ok(Entry::Stdio(r)) => p1::Filestat { filetype: stdio_filetype(r), ..p1::Filestat::default() },
         Ok(Entry::Preopen(r) | Entry::Dir(r) | Entry::File(r)) => {
-            // SAFETY: the program's result pointer.
-            unsafe { p1::raw::fd_filestat_get(r, out) }
+            let mut st = p1::Filestat::default();
+            // SAFETY: a valid out-pointer.
+            let e = unsafe { p1::raw::fd_filestat_get(r, &mut st) };
+            if e != 0 {
+                return e;
+            }
+            native_ids(st)
         }
-        _ => EBADF,
+        _ => return EBADF,
+    };
+    // SAFETY: the program's result pointer.
+    unsafe { out.write(st) };
+    0
+}
+
+/// `path_filestat_get`: the runtime's stat of the path with the component adapter's `dev` and
+/// `ino` ([`native_ids`]: its `metadata-hash-at` with the same flags, which natively is a
+/// second stat of the same path, and here the same stat's numbers).
+pub fn path_filestat_get(fd: Fd, flags: u32, path: *const u8, len: usize, out: *mut p1::Filestat) -> Errno {
+    dir_op(fd, |r| {
+        let mut st = p1::Filestat::default();
+        // SAFETY: the program's path, a valid out-pointer.
+        let e = unsafe { p1::raw::path_filestat_get(r, flags, path, len, &mut st) };
+        if e == 0 {
+            // SAFETY: the program's result pointer.
+            unsafe { out.write(native_ids(st)) };
+        }
+        e
+    })
+}
+
+/// What the component adapter reports for an object the runtime's stat describes: `dev` 1 and
+/// `ino` the lower half of the WASI 0.2 `metadata-hash` (the hash of the runtime's device and
+/// inode numbers, as `wasi:filesystem/types` computes it); every other field as the runtime
+/// gave it (natively the descriptor-stat's, which carries the same values).
+fn native_ids(st: p1::Filestat) -> p1::Filestat {
+    p1::Filestat { dev: 1, ino: metadata_hash(&st), ..st }
+}
+
+/// The lower half of the metadata hash of what the runtime's stat `st` describes.
+fn metadata_hash(st: &p1::Filestat) -> u64 {
+    crate::filesystem::types::hash((st.dev, st.ino)).lower
+}
+
+/// Bytes of the runtime's `fd_readdir` output buffered for the listing in progress.
+const LISTBUF: usize = 8192;
+/// The component adapter's `DIRENT_CACHE`: the longest name its dirent cache keeps.
+const KEPT_NAME: usize = 256;
+/// `__wasi_dirent_t`'s size: the header before each name.
+const DIRENT: usize = 24;
+const EILSEQ: Errno = 25;
+const EIO: Errno = 29;
+const ENOSYS: Errno = 52;
+const ENOTSUP: Errno = 58;
+
+/// The listing `fd_readdir` reads: the runtime's entries of one directory (its fd `real`), and
+/// the component adapter's dirent cache over it.
+///
+/// Natively the component adapter numbers the entries itself (cookie 0 is `.`, 1 is `..`,
+/// then the WASI 0.2 `read-directory` entries in order) and keeps one stream: when a call's
+/// buffer fills up, the entry cut short at its end, for the next call on the same fd asking for
+/// that entry's cookie to continue from; any other call starts the listing over and passes
+/// over `cookie` entries. The runtime's cookies never reach the program.
+struct Listing {
+    /// `LISTBUF` bytes in the adapter's private heap (null until the first listing):
+    /// `buf[pos..len]` are runtime entries not yet taken, `cookie` the runtime's cookie after
+    /// the last one taken, `last` whether the runtime had no more after `buf[..len]`.
+    buf: *mut u8,
+    real: Fd,
+    cookie: u64,
+    pos: usize,
+    len: usize,
+    last: bool,
+    /// The dirent cache: whether it holds an entry, for which fd, at which cookie, the entry's
+    /// header and its name (`entry.namlen` bytes of `name`).
+    kept: bool,
+    fd: Fd,
+    at: u64,
+    entry: p1::Dirent,
+    name: [u8; KEPT_NAME],
+}
+
+// All zeros: no data segment for it.
+crate::instance_cell!(listing: Listing = Listing {
+    buf: core::ptr::null_mut(),
+    real: 0,
+    cookie: 0,
+    pos: 0,
+    len: 0,
+    last: false,
+    kept: false,
+    fd: 0,
+    at: 0,
+    entry: p1::Dirent { next: 0, ino: 0, namlen: 0, ty: 0 },
+    name: [0; KEPT_NAME],
+});
+
+/// The errno a failing `read-directory-entry` reaches the program as natively, for the
+/// runtime's `fd_readdir` failure `e` (what `wasi:filesystem/types` makes of it, then the
+/// component adapter's errno of that error code).
+fn listing_errno(e: Errno) -> Errno {
+    match e {
+        p1::ENOTCAPABLE => EBADF,
+        ENOSYS => ENOTSUP,
+        e if crate::errno::to_filesystem(e).is_some() => e,
+        _ => EIO,
+    }
+}
+
+impl Listing {
+    /// Starts the runtime listing of `real` over.
+    fn restart(&mut self, real: Fd) {
+        if self.buf.is_null() {
+            self.buf = crate::alloc::private::realloc(core::ptr::null_mut(), 0, 8, LISTBUF);
+        }
+        (self.real, self.cookie, self.pos, self.len, self.last) = (real, 0, 0, 0, false);
+    }
+
+    /// The runtime's entries from `cookie` on.
+    fn refill(&mut self) -> Result<(), Errno> {
+        let mut used = 0;
+        // SAFETY: `buf` has `LISTBUF` bytes.
+        let e = unsafe { p1::raw::fd_readdir(self.real, self.buf, LISTBUF, self.cookie, &mut used) };
+        if e == EILSEQ {
+            // wasmtime's WASIp1 refuses the whole listing when one name is not UTF-8, at any
+            // cookie: reported once, in place of the next entry, and the listing ends there
+            // (as `wasi:filesystem/types` does).
+            (self.pos, self.len, self.last) = (0, 0, true);
+            return Err(EILSEQ);
+        }
+        if e != 0 {
+            return Err(listing_errno(e));
+        }
+        (self.pos, self.len, self.last) = (0, used.min(LISTBUF), used < LISTBUF);
+        Ok(())
+    }
+
+    /// The next runtime entry but `.` and `..` (as WASI 0.2's `read-directory` yields them):
+    /// its type and where its name is in `buf`; `None` at the end; an entry whose name is not
+    /// UTF-8 is EILSEQ in its place (natively `illegal-byte-sequence`), and the listing goes on.
+    fn next_runtime(&mut self) -> Result<Option<(u8, usize, usize)>, Errno> {
+        loop {
+            if self.len - self.pos < DIRENT {
+                if self.last {
+                    return Ok(None);
+                }
+                self.refill()?;
+                continue;
+            }
+            // SAFETY: a header's worth of bytes at `pos`, within `buf`; read unaligned.
+            let h = unsafe { (self.buf.add(self.pos) as *const p1::Dirent).read_unaligned() };
+            let (at, n) = (self.pos + DIRENT, h.namlen as usize);
+            if n > self.len - at {
+                // Cut short by the end of the buffer: refetch from this entry on.
+                if self.last || self.pos == 0 {
+                    return Err(ENAMETOOLONG);
+                }
+                self.refill()?;
+                continue;
+            }
+            (self.pos, self.cookie) = (at + n, h.next);
+            // SAFETY: `buf[at..at + n]` is within the buffered bytes.
+            let name = unsafe { core::slice::from_raw_parts(self.buf.add(at), n) };
+            if name == b"." || name == b".." {
+                continue;
+            }
+            if !crate::abi::is_utf8(name) {
+                return Err(EILSEQ);
+            }
+            // The type as the component adapter converts WASI 0.2's (the runtime's filetype
+            // through `wasi:filesystem`'s descriptor types): the ones WASIp1 defines kept.
+            return Ok(Some((if h.ty > 7 { 0 } else { h.ty }, at, n)));
+        }
+    }
+}
+
+/// One item of the component adapter's listing.
+enum Item {
+    /// `.` or `..` (the name's length: 1 or 2).
+    Dots(p1::Dirent),
+    /// The dirent cache's entry (its name in `Listing::name`).
+    Kept(p1::Dirent),
+    /// A runtime entry, its name at this offset of `Listing::buf`.
+    At(p1::Dirent, usize),
+}
+
+/// The component adapter's listing iterator: the cookie of the next item and whether the
+/// dirent cache's entry comes next (after `.` and `..` when the cookie is below 2, as there).
+struct Items {
+    cookie: u64,
+    kept: bool,
+}
+
+impl Items {
+    /// The next item (`None` at the end). `ino`: whether an entry's `d_ino` is wanted (not when
+    /// passing over entries, where natively only a failure of `.`'s would show).
+    fn next(&mut self, l: &mut Listing, ino: bool) -> Option<Result<Item, Errno>> {
+        let c = self.cookie;
+        self.cookie = c.wrapping_add(1);
+        let next = self.cookie;
+        if c == 0 {
+            // `.`: the directory's own metadata hash; its failure is the call's.
+            let mut st = p1::Filestat::default();
+            // SAFETY: a valid out-pointer.
+            let e = unsafe { p1::raw::fd_filestat_get(l.real, &mut st) };
+            if e != 0 {
+                return Some(Err(e));
+            }
+            return Some(Ok(Item::Dots(p1::Dirent { next, ino: metadata_hash(&st), namlen: 1, ty: p1::FILETYPE_DIRECTORY })));
+        }
+        if c == 1 {
+            return Some(Ok(Item::Dots(p1::Dirent { next, ino: 0, namlen: 2, ty: p1::FILETYPE_DIRECTORY })));
+        }
+        if self.kept {
+            self.kept = false;
+            return Some(Ok(Item::Kept(l.entry)));
+        }
+        let (ty, at, n) = match l.next_runtime() {
+            Ok(Some(e)) => e,
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e)),
+        };
+        // `d_ino`: the lower half of the entry's `metadata-hash-at` without following links,
+        // 0 when it fails (an entry removed since it was listed).
+        let mut d_ino = 0;
+        if ino {
+            let mut st = p1::Filestat::default();
+            // SAFETY: the name in `buf`, a valid out-pointer.
+            if unsafe { p1::raw::path_filestat_get(l.real, 0, l.buf.add(at), n, &mut st) } == 0 {
+                d_ino = metadata_hash(&st);
+            }
+        }
+        Some(Ok(Item::At(p1::Dirent { next, ino: d_ino, namlen: n as u32, ty }, at)))
+    }
+}
+
+/// `fd_readdir`, as the component adapter lists a directory: `.` (`d_ino` the directory's
+/// metadata hash), `..` (`d_ino` 0), then the runtime's entries but its own `.` and `..` in
+/// its order, each with `d_ino` from [`Items::next`]; cookies are the items' indexes; the
+/// buffer filled as far as it goes, the last entry cut short where it ends (and kept, with the
+/// runtime listing, for the next call that asks for it).
+pub fn fd_readdir(fd: Fd, buf: *mut u8, len: usize, cookie: u64, used: *mut usize) -> Errno {
+    let mut l = listing();
+    let resume = core::mem::replace(&mut l.kept, false) && l.fd == fd && l.at == cookie;
+    let real = match entry(fd) {
+        Ok(Entry::Dir(r) | Entry::Preopen(r)) => r,
+        Ok(Entry::File(_)) => return ENOTDIR,
+        _ => return EBADF,
+    };
+    let mut items = Items { cookie, kept: true };
+    // The kept listing is that fd's (closing or replacing it forgets it: `forget_listing`).
+    if !resume || l.real != real {
+        l.restart(real);
+        items = Items { cookie: 0, kept: false };
+        for _ in 0..cookie {
+            match items.next(&mut l, false) {
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return e,
+                None => {
+                    // SAFETY: the program's result pointer.
+                    unsafe { used.write(0) };
+                    return 0;
+                }
+            }
+        }
+    }
+    let mut rest = len;
+    let mut out = buf;
+    let mut put = |from: *const u8, n: usize, rest: &mut usize| {
+        let n = n.min(*rest);
+        // SAFETY: `out` has `rest` bytes left of the program's buffer; `from` has `n` bytes.
+        unsafe {
+            core::ptr::copy_nonoverlapping(from, out, n);
+            out = out.add(n);
+        }
+        *rest -= n;
+    };
+    while rest > 0 {
+        let item = match items.next(&mut l, true) {
+            Some(Ok(item)) => item,
+            Some(Err(e)) => return e,
+            None => break,
+        };
+        let (d, name): (p1::Dirent, *const u8) = match item {
+            Item::Dots(d) => (d, b"..".as_ptr()),
+            Item::Kept(d) => (d, l.name.as_ptr()),
+            // SAFETY: within `buf`.
+            Item::At(d, at) => (d, unsafe { l.buf.add(at) }),
+        };
+        let mut header = [0u8; DIRENT];
+        header[..8].copy_from_slice(&d.next.to_le_bytes());
+        header[8..16].copy_from_slice(&d.ino.to_le_bytes());
+        header[16..20].copy_from_slice(&d.namlen.to_le_bytes());
+        header[20] = d.ty;
+        put(header.as_ptr(), DIRENT, &mut rest);
+        let n = d.namlen as usize;
+        put(name, n, &mut rest);
+        if rest == 0 && n <= KEPT_NAME {
+            // Kept for the next call, which continues with this entry.
+            if let Item::At(_, at) = item {
+                // SAFETY: `n` bytes at `at` within `buf`, `n <= KEPT_NAME`; distinct blocks.
+                unsafe { core::ptr::copy_nonoverlapping(l.buf.add(at), l.name.as_mut_ptr(), n) };
+            } else if let Item::Dots(_) = item {
+                l.name[..n].copy_from_slice(&b".."[..n]);
+            }
+            (l.kept, l.fd, l.at, l.entry) = (true, fd, items.cookie.wrapping_sub(1), d);
+            break;
+        }
+    }
+    // SAFETY: the program's result pointer.
+    unsafe { used.write(len - rest) };
+    0
+}
+
+/// Closing or replacing `fd` ends the listing kept for it (natively `fd_close` drops the
+/// dirent cache's stream; a replaced fd's runtime fd is closed).
+fn forget_listing(fd: Fd) {
+    let mut l = listing();
+    if l.fd == fd {
+        l.kept = false;
     }
 }
 
@@ -656,7 +977,7 @@ mod exports {
         __imported_wasi_snapshot_preview1_fd_prestat_dir_name(fd: Fd, path: *mut u8, len: usize) { fd_prestat_dir_name(fd, path, len) }
         __imported_wasi_snapshot_preview1_fd_pwrite(fd: Fd, iovs: *const Iovec, n: usize, off: u64, nw: *mut usize) { file_op(fd, ESPIPE, |r| unsafe { raw::fd_pwrite(r, iovs, n, off, nw) }) }
         __imported_wasi_snapshot_preview1_fd_read(fd: Fd, iovs: *const Iovec, n: usize, nread: *mut usize) { stream_op(fd, false, |r| unsafe { raw::fd_read(r, iovs, n, nread) }) }
-        __imported_wasi_snapshot_preview1_fd_readdir(fd: Fd, buf: *mut u8, len: usize, cookie: u64, used: *mut usize) { dir_op(fd, |r| unsafe { raw::fd_readdir(r, buf, len, cookie, used) }) }
+        __imported_wasi_snapshot_preview1_fd_readdir(fd: Fd, buf: *mut u8, len: usize, cookie: u64, used: *mut usize) { fd_readdir(fd, buf, len, cookie, used) }
         __imported_wasi_snapshot_preview1_fd_renumber(from: Fd, to: Fd) { fd_renumber(from, to) }
         __imported_wasi_snapshot_preview1_fd_seek(fd: Fd, off: i64, whence: u8, new: *mut u64) { fd_seek(fd, off, whence, new) }
         __imported_wasi_snapshot_preview1_fd_sync(fd: Fd) { file_op(fd, EINVAL, |r| unsafe { raw::fd_sync(r) }) }
@@ -664,7 +985,7 @@ mod exports {
         __imported_wasi_snapshot_preview1_fd_write(fd: Fd, iovs: *const Iovec, n: usize, nw: *mut usize) { stream_op(fd, true, |r| unsafe { raw::fd_write(r, iovs, n, nw) }) }
 
         __imported_wasi_snapshot_preview1_path_create_directory(fd: Fd, p: *const u8, l: usize) { dir_op(fd, |r| unsafe { raw::path_create_directory(r, p, l) }) }
-        __imported_wasi_snapshot_preview1_path_filestat_get(fd: Fd, fl: u32, p: *const u8, l: usize, st: *mut p1::Filestat) { dir_op(fd, |r| unsafe { raw::path_filestat_get(r, fl, p, l, st) }) }
+        __imported_wasi_snapshot_preview1_path_filestat_get(fd: Fd, fl: u32, p: *const u8, l: usize, st: *mut p1::Filestat) { path_filestat_get(fd, fl, p, l, st) }
         __imported_wasi_snapshot_preview1_path_filestat_set_times(fd: Fd, fl: u32, p: *const u8, l: usize, a: u64, m: u64, fst: u16) { dir_op(fd, |r| unsafe { raw::path_filestat_set_times(r, fl, p, l, a, m, fst) }) }
         __imported_wasi_snapshot_preview1_path_link(ofd: Fd, ofl: u32, o: *const u8, ol: usize, nfd: Fd, n: *const u8, nl: usize) {
             dir_op(ofd, |ro| dir_op(nfd, |rn| unsafe { raw::path_link(ro, ofl, o, ol, rn, n, nl) }))
@@ -741,6 +1062,28 @@ mod tests {
         while t.open(Entry::Bad).is_ok() {}
         assert_eq!(t.open(Entry::Bad), Err(ENOMEM));
         assert_eq!(t.len as usize, MAX);
+    }
+
+    #[test]
+    fn stat_ids_and_listing_errors_are_the_component_adapters() {
+        let st = p1::Filestat { dev: 7, ino: 9, filetype: 4, nlink: 2, size: 3, atim: 4, mtim: 5, ctim: 6 };
+        let n = native_ids(st);
+        assert_eq!((n.dev, n.ino), (1, crate::filesystem::types::hash((7, 9)).lower));
+        assert_eq!((n.filetype, n.nlink, n.size, n.atim, n.mtim, n.ctim), (4, 2, 3, 4, 5, 6));
+        // A runtime failure of `fd_readdir` as `wasi:filesystem` and the component adapter
+        // pass it on: rights are the open mode, ENOSYS unsupported, an unknown errno EIO.
+        assert_eq!(listing_errno(p1::ENOTCAPABLE), EBADF);
+        assert_eq!(listing_errno(ENOSYS), ENOTSUP);
+        assert_eq!(listing_errno(p1::ENOENT), p1::ENOENT);
+        assert_eq!(listing_errno(999), EIO);
+        // `fd_readdir` on what is not a directory: the adapter's `get_dir`.
+        let (mut buf, mut used) = ([0u8; 64], 5usize);
+        assert_eq!(fd_readdir(99, buf.as_mut_ptr(), buf.len(), 0, &mut used), EBADF);
+        assert_eq!(fd_readdir(1, buf.as_mut_ptr(), buf.len(), 0, &mut used), EBADF);
+        let f = table().open(Entry::File(10)).unwrap();
+        assert_eq!(fd_readdir(f, buf.as_mut_ptr(), buf.len(), 0, &mut used), ENOTDIR);
+        assert_eq!(used, 5);
+        table().close(f).unwrap();
     }
 
     #[test]

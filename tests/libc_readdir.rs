@@ -43,3 +43,19 @@ fn the_linker_serves_readdir_for_the_known_libc_only() {
     let said = link_verbose("libc_readdir", "wasi-sysroot-trixie", &guests_dir().join("c-trixie-libc_readdir.verbose.wasm"));
     assert!(!said.contains("--wrap=readdir"), "{said}");
 }
+
+/// Built with the 2024 wasi-libc (Debian trixie), whose `readdir` is WASIp1's `fd_readdir`
+/// (and `lstat` WASIp1's `path_filestat_get`), not wrapped: the adapter's WASIp1 layer
+/// (`src/preview1.rs`) answers them as wasmtime's component adapter does natively — `.`'s
+/// `d_ino` the directory's metadata hash, `..`'s 0, every other entry's the lower half of its
+/// `metadata-hash-at` (0 when that fails), `st_ino` the same hash and `st_dev` 1 — so the
+/// whole transcript is native on every runtime.
+#[test]
+fn the_trixie_libc_readdir_is_native_on_every_runtime() {
+    let g = cached("c-trixie-libc_readdir", || c_guest_with("libc_readdir", "trixie", "portable"));
+    let t = differential(&g, &Case::default());
+    assert_eq!(t.status, Some(0), "{t:?}");
+    for line in ["long listing: 152 entries, d_ino = st_ino for 151, end errno 0 (-)", "  sub type 3", "  été type 4"] {
+        assert!(t.stdout.contains(line), "{line:?} missing:\n{}", t.stdout);
+    }
+}
