@@ -410,7 +410,7 @@ fn metadata_hash(st: &p1::Filestat) -> u64 {
     crate::filesystem::types::hash((st.dev, st.ino)).lower
 }
 
-/// Bytes of the runtime's `fd_readdir` output buffered for the listing in progress.
+/// The smallest room asked of the runtime's `fd_readdir` while taking a listing.
 const LISTBUF: usize = 8192;
 /// The component adapter's `DIRENT_CACHE`: the longest name its dirent cache keeps.
 const KEPT_NAME: usize = 256;
@@ -428,17 +428,20 @@ const ENOTSUP: Errno = 58;
 /// then the WASI 0.2 `read-directory` entries in order) and keeps one stream: when a call's
 /// buffer fills up, the entry cut short at its end, for the next call on the same fd asking for
 /// that entry's cookie to continue from; any other call starts the listing over and passes
-/// over `cookie` entries. The runtime's cookies never reach the program.
+/// over `cookie` entries. wasmtime's host reads the whole directory when a stream starts (the
+/// names and types; `d_ino` is asked as each entry is handed out), so the listing here is
+/// taken whole too: entries removed or added meanwhile do not change it. The runtime's cookies
+/// never reach the program.
 struct Listing {
-    /// `LISTBUF` bytes in the adapter's private heap (null until the first listing):
-    /// `buf[pos..len]` are runtime entries not yet taken, `cookie` the runtime's cookie after
-    /// the last one taken, `last` whether the runtime had no more after `buf[..len]`.
+    /// `cap` bytes in the adapter's private heap (null until the first listing): `buf[..len]`
+    /// the runtime's entries, `buf[pos..len]` those not yet handed out; `err`, when not 0,
+    /// the runtime's failure after them (to report once, in place of the next entry).
     buf: *mut u8,
+    cap: usize,
     real: Fd,
-    cookie: u64,
     pos: usize,
     len: usize,
-    last: bool,
+    err: Errno,
     /// The dirent cache: whether it holds an entry, for which fd, at which cookie, the entry's
     /// header and its name (`entry.namlen` bytes of `name`).
     kept: bool,
@@ -451,11 +454,11 @@ struct Listing {
 // All zeros: no data segment for it.
 crate::instance_cell!(listing: Listing = Listing {
     buf: core::ptr::null_mut(),
+    cap: 0,
     real: 0,
-    cookie: 0,
     pos: 0,
     len: 0,
-    last: false,
+    err: 0,
     kept: false,
     fd: 0,
     at: 0,
@@ -463,9 +466,9 @@ crate::instance_cell!(listing: Listing = Listing {
     name: [0; KEPT_NAME],
 });
 
-/// The errno a failing `read-directory-entry` reaches the program as natively, for the
-/// runtime's `fd_readdir` failure `e` (what `wasi:filesystem/types` makes of it, then the
-/// component adapter's errno of that error code).
+/// The errno a failing `read-directory` reaches the program as natively, for the runtime's
+/// `fd_readdir` failure `e` (what `wasi:filesystem/types` makes of it, then the component
+/// adapter's errno of that error code).
 fn listing_errno(e: Errno) -> Errno {
     match e {
         p1::ENOTCAPABLE => EBADF,
@@ -475,59 +478,80 @@ fn listing_errno(e: Errno) -> Errno {
     }
 }
 
-impl Listing {
-    /// Starts the runtime listing of `real` over.
-    fn restart(&mut self, real: Fd) {
-        if self.buf.is_null() {
-            self.buf = crate::alloc::private::realloc(core::ptr::null_mut(), 0, 8, LISTBUF);
-        }
-        (self.real, self.cookie, self.pos, self.len, self.last) = (real, 0, 0, 0, false);
-    }
+/// The header of the runtime entry at `p` (unaligned).
+///
+/// # Safety
+/// `p` has `DIRENT` readable bytes.
+unsafe fn header(p: *const u8) -> p1::Dirent {
+    // SAFETY: the caller's.
+    unsafe { (p as *const p1::Dirent).read_unaligned() }
+}
 
-    /// The runtime's entries from `cookie` on.
-    fn refill(&mut self) -> Result<(), Errno> {
-        let mut used = 0;
-        // SAFETY: `buf` has `LISTBUF` bytes.
-        let e = unsafe { p1::raw::fd_readdir(self.real, self.buf, LISTBUF, self.cookie, &mut used) };
-        if e == EILSEQ {
-            // wasmtime's WASIp1 refuses the whole listing when one name is not UTF-8, at any
-            // cookie: reported once, in place of the next entry, and the listing ends there
-            // (as `wasi:filesystem/types` does).
-            (self.pos, self.len, self.last) = (0, 0, true);
-            return Err(EILSEQ);
+impl Listing {
+    /// Takes the runtime's whole listing of `real`, as the native host does when a stream
+    /// starts; a failure of the first `fd_readdir` is the call's (natively `read-directory`'s).
+    fn restart(&mut self, real: Fd) -> Result<(), Errno> {
+        (self.real, self.pos, self.len, self.err) = (real, 0, 0, 0);
+        let mut cookie = 0;
+        loop {
+            if self.cap - self.len < LISTBUF {
+                let cap = (self.cap * 2).max(LISTBUF);
+                self.buf = crate::alloc::private::realloc(self.buf, self.cap, 8, cap);
+                self.cap = cap;
+            }
+            let room = self.cap - self.len;
+            let mut used = 0;
+            // SAFETY: `buf[len..cap]` is ours.
+            let e = unsafe { p1::raw::fd_readdir(real, self.buf.add(self.len), room, cookie, &mut used) };
+            if e != 0 {
+                if self.len == 0 && cookie == 0 && e != EILSEQ {
+                    return Err(listing_errno(e));
+                }
+                // Reported in place of the next entry, once; the listing ends there. (wasmtime's
+                // WASIp1 refuses a whole listing with one name that is not UTF-8, at every
+                // cookie: as `wasi:filesystem/types` does, that is one error, then the end.)
+                self.err = if e == EILSEQ { EILSEQ } else { listing_errno(e) };
+                return Ok(());
+            }
+            if used < room {
+                // The end: every entry whole.
+                self.len += used.min(room);
+                return Ok(());
+            }
+            // A full buffer: keep the whole entries, ask again after the last of them.
+            let (mut at, mut whole) = (self.len, None);
+            while self.len + room - at >= DIRENT {
+                // SAFETY: a header's worth of bytes at `at`, within `buf[..len + room]`.
+                let h = unsafe { header(self.buf.add(at)) };
+                let end = at + DIRENT;
+                if h.namlen as usize > self.len + room - end {
+                    break;
+                }
+                at = end + h.namlen as usize;
+                whole = Some(h.next);
+            }
+            match whole {
+                Some(next) => (self.len, cookie) = (at, next),
+                // One entry longer than the buffer (names are at most 255 bytes natively).
+                None => {
+                    self.err = ENAMETOOLONG;
+                    return Ok(());
+                }
+            }
         }
-        if e != 0 {
-            return Err(listing_errno(e));
-        }
-        (self.pos, self.len, self.last) = (0, used.min(LISTBUF), used < LISTBUF);
-        Ok(())
     }
 
     /// The next runtime entry but `.` and `..` (as WASI 0.2's `read-directory` yields them):
     /// its type and where its name is in `buf`; `None` at the end; an entry whose name is not
     /// UTF-8 is EILSEQ in its place (natively `illegal-byte-sequence`), and the listing goes on.
     fn next_runtime(&mut self) -> Result<Option<(u8, usize, usize)>, Errno> {
-        loop {
-            if self.len - self.pos < DIRENT {
-                if self.last {
-                    return Ok(None);
-                }
-                self.refill()?;
-                continue;
-            }
-            // SAFETY: a header's worth of bytes at `pos`, within `buf`; read unaligned.
-            let h = unsafe { (self.buf.add(self.pos) as *const p1::Dirent).read_unaligned() };
+        // `restart` kept whole entries only.
+        while self.len - self.pos >= DIRENT {
+            // SAFETY: a header's worth of bytes at `pos`, within `buf[..len]`.
+            let h = unsafe { header(self.buf.add(self.pos)) };
             let (at, n) = (self.pos + DIRENT, h.namlen as usize);
-            if n > self.len - at {
-                // Cut short by the end of the buffer: refetch from this entry on.
-                if self.last || self.pos == 0 {
-                    return Err(ENAMETOOLONG);
-                }
-                self.refill()?;
-                continue;
-            }
-            (self.pos, self.cookie) = (at + n, h.next);
-            // SAFETY: `buf[at..at + n]` is within the buffered bytes.
+            self.pos = at + n;
+            // SAFETY: `buf[at..at + n]` is within the listing (a whole entry).
             let name = unsafe { core::slice::from_raw_parts(self.buf.add(at), n) };
             if name == b"." || name == b".." {
                 continue;
@@ -538,6 +562,10 @@ impl Listing {
             // The type as the component adapter converts WASI 0.2's (the runtime's filetype
             // through `wasi:filesystem`'s descriptor types): the ones WASIp1 defines kept.
             return Ok(Some((if h.ty > 7 { 0 } else { h.ty }, at, n)));
+        }
+        match core::mem::replace(&mut self.err, 0) {
+            0 => Ok(None),
+            e => Err(e),
         }
     }
 }
@@ -618,7 +646,9 @@ pub fn fd_readdir(fd: Fd, buf: *mut u8, len: usize, cookie: u64, used: *mut usiz
     let mut items = Items { cookie, kept: true };
     // The kept listing is that fd's (closing or replacing it forgets it: `forget_listing`).
     if !resume || l.real != real {
-        l.restart(real);
+        if let Err(e) = l.restart(real) {
+            return e;
+        }
         items = Items { cookie: 0, kept: false };
         for _ in 0..cookie {
             match items.next(&mut l, false) {
