@@ -189,15 +189,20 @@ fn slash_stem(p: &[u8]) -> Option<&[u8]> {
 /// file passes for a directory, `rename-at` moves what the link points to); wasmtime does
 /// not. Such a path is answered here by [`slash_link_rule`] (one `path_filestat` of the link,
 /// and one of its target when the rule needs it). Two more native answers for any name
-/// followed by `/`: the stat functions without `symlink-follow` ignore the `/` (they
-/// describe the link, or whatever the name is, itself; WAMR says `not-directory` for a file),
+/// followed by `/`: the stat functions without `symlink-follow` ignore the `/` when the path
+/// is that one name (they describe the link, or whatever the name is, itself; WAMR says
+/// `not-directory` for a file) and apply the OS's rule to a longer path (measured with
+/// `adapter-tests/c/libc_stat_path.c`),
 /// and `remove-directory-at` of `DIR/` is `invalid` (natively it is `DIR/.`; WAMR removes
 /// `DIR`). Any other path is handed on unchanged (no extra WASIp1 call unless it ends with
 /// `/`).
 fn slash_link(fd: u32, p: &[u8], how: Use) -> Res<&[u8]> {
     let Some(stem) = slash_stem(p) else { return Ok(p) };
     if how == Use::StatLink {
-        return Ok(stem);
+        // Natively one component `NAME/` is `NAME` itself, whatever it is (a file too); with
+        // more than one (`DIR/NAME/`, `./NAME/`) the OS's rule holds: a link is followed and
+        // must lead to a directory — which the runtimes apply to the path as given.
+        return Ok(if stem.contains(&b'/') { p } else { stem });
     }
     match p1::path_filestat(fd, 0, stem) {
         Ok(s) if s.filetype == FILETYPE_SYMBOLIC_LINK => {}
@@ -653,6 +658,24 @@ pub(crate) fn next_entry_hashed(stream: u32, dir: u32, place: impl FnOnce(Descri
     }
     st.take(&e);
     true
+}
+
+/// One step of wasi-libc's `fstatat` (`super::libc_stat::stat_at`): the lower half of
+/// `metadata-hash-at` of `p` in directory `dir` without `symlink-follow`, and `stat-at` of it
+/// (following a last link when `follow`), as the two calls would return them; `None` when
+/// either would fail, or for a path ending in `/` (whose answers [`slash_link`] gives per
+/// operation: left to the two calls). Any other path `path_at` passes unchanged for both, so a
+/// last component that is not a link, or not followed, is the same object for both: one
+/// `path_filestat` then.
+pub(crate) fn stat_at_hashed(dir: u32, p: &[u8], follow: bool) -> Option<(u64, DescriptorStat)> {
+    if p.last() == Some(&b'/') || abi::has_nul(p) {
+        return None;
+    }
+    let fd = get(dir).dir().ok()?;
+    let s = p1::path_filestat(fd, 0, p).ok()?;
+    let ino = hash((s.dev, s.ino)).lower;
+    let s = if follow && s.filetype == FILETYPE_SYMBOLIC_LINK { p1::path_filestat(fd, p1::LOOKUP_SYMLINK_FOLLOW, p).ok()? } else { s };
+    Some((ino, stat_of(s)))
 }
 
 /// `[resource-drop]directory-entry-stream`.
