@@ -117,6 +117,42 @@ pub fn stat(handle: u32) -> Option<Stat> {
     Some(to_public_stat(types::hash(d.identity).lower, &types::stat_of(s)))
 }
 
+/// What `__wasilibc_nocwd_fstatat(dirfd, path, buf, flag)` (the end of `stat`, `lstat` and
+/// `fstatat`) makes of the directory descriptor `dir` and `path`: its `metadata-hash-at`, which
+/// the libc asks without `symlink-follow` whatever `flag` says (its test of
+/// `AT_SYMLINK_NOFOLLOW` is always true), and its `stat-at`, following a last link when
+/// `follow`, through `to_public_stat` — from one `path_filestat_get` when the last component
+/// is not a link or is not followed, else two. `None` when the original must run: a path the
+/// adapter's path rules would not pass as it is (one ending in `/`, which they answer per
+/// operation), a non-directory, a failed stat (the original makes the same calls and sets
+/// `errno` from the same error).
+pub fn stat_at(dir: u32, path: &[u8], follow: bool) -> Option<Stat> {
+    let (ino, s) = types::stat_at_hashed(dir, path, follow)?;
+    Some(to_public_stat(ino, &s))
+}
+
+/// The bytes of the C string at `p` when they are all ASCII (then valid UTF-8, which the libc's
+/// `wasi_string_from_c` checks first); `None` at the first other byte (left to the original).
+///
+/// # Safety
+/// `p` is the program's NUL-terminated string (read up to its NUL, as the original reads it; a
+/// string running out of memory traps in either).
+unsafe fn ascii_c_str<'a>(p: *const u8) -> Option<&'a [u8]> {
+    let mut n = 0;
+    loop {
+        // SAFETY: per the contract, up to and including the NUL.
+        let b = unsafe { *p.add(n) };
+        if b == 0 {
+            // SAFETY: `p..p + n` was just read.
+            return Some(unsafe { core::slice::from_raw_parts(p, n) });
+        }
+        if b >= 0x80 {
+            return None;
+        }
+        n += 1;
+    }
+}
+
 #[cfg(target_family = "wasm")]
 mod wrap {
     use super::*;
@@ -146,11 +182,49 @@ mod wrap {
             None => unsafe { real(fd, buf) },
         }
     }
+
+    /// The original `__wasilibc_nocwd_fstatat`.
+    type RealFstatat = unsafe extern "C" fn(i32, *const u8, *mut Stat, i32) -> i32;
+
+    /// wasi-libc's `AT_SYMLINK_NOFOLLOW`.
+    const AT_SYMLINK_NOFOLLOW: i32 = 1;
+
+    /// `__wasilibc_nocwd_fstatat(fd, path, buf, flag)`: served ([`stat_at`]) or the original.
+    /// Called by `__wrap___wasilibc_nocwd_fstatat` (`crates/ld/shim/`) with the libc's lookup
+    /// and the original, as for `fstat`.
+    #[unsafe(export_name = "wasip2_on_wasip1_libc_fstatat")]
+    pub extern "C" fn fstatat(fd: i32, path: *const u8, buf: *mut Stat, flag: i32, get_ref: GetRef, real: RealFstatat) -> i32 {
+        crate::state::enter();
+        // In the original's order: the directory's handle, then the path.
+        // SAFETY: the known libc's lookup; the program's string.
+        let served = unsafe { file_handle(get_ref, fd) }
+            .and_then(|dir| Some((dir, unsafe { ascii_c_str(path) }?)))
+            .and_then(|(dir, p)| stat_at(dir, p, flag & AT_SYMLINK_NOFOLLOW == 0));
+        match served {
+            Some(st) => {
+                // SAFETY: as in `fstat`.
+                unsafe { buf.write_unaligned(st) };
+                0
+            }
+            // SAFETY: the original, with the caller's arguments.
+            None => unsafe { real(fd, path, buf, flag) },
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_c_str_stops_at_nul_and_refuses_other_bytes() {
+        // SAFETY (all): NUL-terminated literals.
+        assert_eq!(unsafe { ascii_c_str(b"d/file\0rest".as_ptr()) }, Some(&b"d/file"[..]));
+        assert_eq!(unsafe { ascii_c_str(b"\0".as_ptr()) }, Some(&b""[..]));
+        assert_eq!(unsafe { ascii_c_str("\u{e9}t\u{e9}\0".as_ptr()) }, None);
+        assert_eq!(unsafe { ascii_c_str(b"a\x7f\0".as_ptr()) }, Some(&b"a\x7f"[..]));
+        assert_eq!(unsafe { ascii_c_str(b"a\x80\0".as_ptr()) }, None);
+    }
 
     fn stat_with(ty: DescriptorType, ns: [u64; 3]) -> DescriptorStat {
         let t = |n: u64| if n == 0 { WOption::None } else { WOption::Some(Datetime::from_ns(n)) };
