@@ -19,6 +19,13 @@
 //! `src/filesystem/libc_stat.rs`, `src/filesystem/libc_dirent.rs`), each only when every
 //! function its wrapper relies on (its parts, [`POLL_PARTS`], [`FSTAT_PARTS`],
 //! [`READDIR_PARTS`]) is the known build too.
+//!
+//! Rust 1.95's wasm32-wasip2 libc (an earlier wasi-libc, built as position-independent code)
+//! has the very `fstat` and `readdir` of wasi-libc 161b319 but other builds of some of their
+//! parts, doing the same for everything the wrappers rely on; its parts lists
+//! ([`RUST_195_FSTAT_PARTS`], [`RUST_195_READDIR_PARTS`]) name what is in that libc. A
+//! top-level function is wrapped when every part of one libc's list ([`PARTS`]) is that
+//! libc's known build.
 
 use crate::rewrite::Info;
 use anyhow::Result;
@@ -48,7 +55,8 @@ pub enum Role {
     Readdir,
     /// Not wrapped: a function a one-step wrapper (`__wrap_poll`, `__wrap_fstat`) calls, or
     /// whose work it does in the original's place, pinned so that it is the one the adapter
-    /// was written against.
+    /// was written against. A part one build inlines into its caller is pinned by the caller's
+    /// fingerprint (its code, calls by name) and is not in that libc's list.
     Part,
 }
 
@@ -90,6 +98,26 @@ pub const KNOWN: &[Known] = &[
     Known { symbol: "filesystem_method_descriptor_metadata_hash_at", fingerprint: 0xa6df_9c42_31e9_c198, role: Role::Part, libc: DEBIAN_2026 },
     Known { symbol: "filesystem_directory_entry_free", fingerprint: 0x2044_caab_03ab_1a75, role: Role::Part, libc: DEBIAN_2026 },
     Known { symbol: "filesystem_borrow_directory_entry_stream", fingerprint: 0xe503_dbeb_be53_1460, role: Role::Part, libc: DEBIAN_2026 },
+    // Rust 1.95's: the same `fstat` and `readdir` as 161b319's; its `readdir_next`,
+    // `descriptor_table_get_ref` and `file_fstat` are PIC builds of the same code (data reached
+    // through `__memory_base`, `errno` through its GOT global), with these differences the
+    // wrappers never reach: `readdir_next` frees the entry's name with `wasip2_string_free`
+    // (the same work as `filesystem_directory_entry_free`), leaks it when growing the dirent
+    // fails, and inlines `translate_error`; `file_fstat` calls no `filesystem_descriptor_stat_free`
+    // (which frees nothing).
+    Known { symbol: "fstat", fingerprint: 0xd2a9_a0c7_b23c_54a9, role: Role::Fstat, libc: RUST_195 },
+    Known { symbol: "readdir", fingerprint: 0x4682_d740_6d7e_29ca, role: Role::Readdir, libc: RUST_195 },
+    Known { symbol: "descriptor_table_get_ref", fingerprint: 0xf879_808b_ba4e_70d4, role: Role::Part, libc: RUST_195 },
+    Known { symbol: "file_get_file", fingerprint: 0x8364_e8fb_55a1_44fa, role: Role::Part, libc: RUST_195 },
+    Known { symbol: "filesystem_borrow_descriptor", fingerprint: 0xe503_dbeb_be53_1460, role: Role::Part, libc: RUST_195 },
+    Known { symbol: "file_fstat", fingerprint: 0x77fa_1168_7b61_5a7c, role: Role::Part, libc: RUST_195 },
+    Known { symbol: "filesystem_method_descriptor_metadata_hash", fingerprint: 0x116a_1eb0_3107_f975, role: Role::Part, libc: RUST_195 },
+    Known { symbol: "filesystem_method_descriptor_stat", fingerprint: 0x6dc8_c8c1_39dc_e1cd, role: Role::Part, libc: RUST_195 },
+    Known { symbol: "readdir_next", fingerprint: 0x0c4a_8815_bf3b_9ea8, role: Role::Part, libc: RUST_195 },
+    Known { symbol: "filesystem_method_directory_entry_stream_read_directory_entry", fingerprint: 0xbe26_c46d_1bbe_5f10, role: Role::Part, libc: RUST_195 },
+    Known { symbol: "filesystem_method_descriptor_metadata_hash_at", fingerprint: 0xa6df_9c42_31e9_c198, role: Role::Part, libc: RUST_195 },
+    Known { symbol: "wasip2_string_free", fingerprint: 0xd0fc_b6da_93d4_0af1, role: Role::Part, libc: RUST_195 },
+    Known { symbol: "filesystem_borrow_directory_entry_stream", fingerprint: 0xe503_dbeb_be53_1460, role: Role::Part, libc: RUST_195 },
     // The same code in both.
     Known { symbol: "wasip2_list_u8_free", fingerprint: 0xa893_8726_71cc_7da1, role: Role::Free, libc: "wasi-libc (Debian 0.0~git20260423 and Rust 1.95's)" },
 ];
@@ -150,6 +178,38 @@ pub const READDIR_PARTS: [&str; 7] = [
     "filesystem_method_directory_entry_stream_read_directory_entry",
     "filesystem_method_descriptor_metadata_hash_at",
     "filesystem_directory_entry_free",
+];
+
+/// What `__wrap_fstat` relies on in Rust 1.95's libc: [`FSTAT_PARTS`] but
+/// `filesystem_descriptor_stat_free`, which its `file_fstat` does not call.
+pub const RUST_195_FSTAT_PARTS: [&str; 6] = [
+    "descriptor_table_get_ref",
+    "file_get_file",
+    "filesystem_borrow_descriptor",
+    "file_fstat",
+    "filesystem_method_descriptor_metadata_hash",
+    "filesystem_method_descriptor_stat",
+];
+
+/// What `__wrap_readdir` relies on in Rust 1.95's libc: [`READDIR_PARTS`], the entry's name
+/// freed with `wasip2_string_free` (its `readdir_next` calls no `filesystem_directory_entry_free`).
+pub const RUST_195_READDIR_PARTS: [&str; 7] = [
+    "readdir_next",
+    "descriptor_table_get_ref",
+    "file_get_file",
+    "filesystem_borrow_directory_entry_stream",
+    "filesystem_method_directory_entry_stream_read_directory_entry",
+    "filesystem_method_descriptor_metadata_hash_at",
+    "wasip2_string_free",
+];
+
+/// Each libc's parts of each one-step function: `(function, libc, parts)`, tried in this order.
+pub const PARTS: &[(&str, &str, &[&str])] = &[
+    ("poll", DEBIAN_2026, &POLL_PARTS),
+    ("fstat", DEBIAN_2026, &FSTAT_PARTS),
+    ("readdir", DEBIAN_2026, &READDIR_PARTS),
+    ("fstat", RUST_195, &RUST_195_FSTAT_PARTS),
+    ("readdir", RUST_195, &RUST_195_READDIR_PARTS),
 ];
 
 /// The outcome for one program: the symbols to wrap (empty: no zero-copy), and one line per
@@ -232,8 +292,8 @@ pub fn fingerprint(wasm: &[u8], info: &Info, wanted: &[&str]) -> Result<BTreeMap
 
 /// Which candidates of the linked module `wasm` (linked without wrapping) to wrap: the
 /// recognised read functions, and only when `wasip2_list_u8_free` is recognised too; the
-/// recognised `__wasilibc_write`; `poll` and `fstat` when they and every one of their parts
-/// ([`POLL_PARTS`], [`FSTAT_PARTS`]) are.
+/// recognised `__wasilibc_write`; `poll`, `fstat` and `readdir` when they and every one of
+/// their parts in one libc ([`PARTS`]) are.
 pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
     let found = fingerprint(wasm, info, &CANDIDATES)?;
     let mut d = Decision::default();
@@ -251,19 +311,43 @@ pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
                 d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s: served in one step", k.libc));
             }
             Some(k) if matches!(k.role, Role::Poll | Role::Fstat | Role::Readdir) => {
-                let (list, served): (&[&str], _) = match k.role {
-                    Role::Poll => (&POLL_PARTS, "stdio and file streams"),
-                    Role::Readdir => (&READDIR_PARTS, "the entries after `.` and `..`"),
-                    _ => (&FSTAT_PARTS, "files and directories"),
+                let served = match k.role {
+                    Role::Poll => "stdio and file streams",
+                    Role::Readdir => "the entries after `.` and `..`",
+                    _ => "files and directories",
                 };
-                let (ok, mut why) = parts(wasm, info, k.libc, sym, list)?;
-                if ok {
-                    writes.push(k.symbol);
-                    d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s: served in one step for {served}", k.libc));
-                } else {
-                    d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s, but not everything it relies on is: not wrapped", k.libc));
+                // Every libc whose build this is (one code can be two libcs'), in order; the
+                // first whose parts are all its known builds is the one.
+                let libcs: Vec<&str> =
+                    KNOWN.iter().filter(|c| c.symbol == k.symbol && c.fingerprint == *fp && c.role == k.role).map(|c| c.libc).collect();
+                let mut whys = Vec::new();
+                let mut chosen = None;
+                for &libc in &libcs {
+                    let list = PARTS.iter().find(|(of, l, _)| *of == k.symbol && *l == libc).map_or(&[][..], |p| p.2);
+                    let (ok, why) = parts(wasm, info, libc, sym, list)?;
+                    if ok {
+                        chosen = Some(libc);
+                        break;
+                    }
+                    whys.push(why);
                 }
-                d.notes.append(&mut why);
+                match chosen {
+                    Some(libc) => {
+                        writes.push(k.symbol);
+                        d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {libc}'s: served in one step for {served}"));
+                    }
+                    None => {
+                        let whose = if libcs.len() == 1 {
+                            format!("{}'s, but not everything it relies on is", libcs[0])
+                        } else {
+                            format!("the same code in {}, but not everything it relies on is one of theirs", libcs.join(" and "))
+                        };
+                        d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {whose}: not wrapped"));
+                        for why in whys {
+                            d.notes.extend(why);
+                        }
+                    }
+                }
             }
             Some(k) => d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s", k.libc)),
             None => d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is not one of the known wasi-libc builds: not wrapped itself (what it calls may be)")),
@@ -285,10 +369,13 @@ pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
     Ok(d)
 }
 
-/// Whether every one of `list` (the parts of `of`, [`POLL_PARTS`] or [`FSTAT_PARTS`]) is in
-/// the module and the build of `libc` (the libc whose `of` was recognised), with one note per
-/// part that is not.
+/// Whether every one of `list` (the parts of `of` in `libc`, from [`PARTS`]) is in the module
+/// and the build of `libc` (a libc whose `of` was recognised), with one note per part that is
+/// not. An empty list (no parts known for that libc) is never enough.
 fn parts(wasm: &[u8], info: &Info, libc: &str, of: &str, list: &[&str]) -> Result<(bool, Vec<String>)> {
+    if list.is_empty() {
+        return Ok((false, vec![format!("  the parts of `{of}` in {libc} are not known")]));
+    }
     let found = fingerprint(wasm, info, list)?;
     let mut notes = Vec::new();
     for &part in list {
@@ -316,5 +403,23 @@ fn memarg(op: &Operator) -> Option<u64> {
         | F32Store { memarg } | F64Store { memarg } | I32Store8 { memarg } | I32Store16 { memarg } | I64Store8 { memarg }
         | I64Store16 { memarg } | I64Store32 { memarg } => Some(memarg.offset),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every one-step function of a libc has its parts list, and every part in it a known
+    /// build of that libc (else the list could never match).
+    #[test]
+    fn every_parts_list_is_known_for_its_libc() {
+        for k in KNOWN.iter().filter(|k| matches!(k.role, Role::Poll | Role::Fstat | Role::Readdir)) {
+            let lists: Vec<_> = PARTS.iter().filter(|(of, l, _)| *of == k.symbol && *l == k.libc).collect();
+            assert_eq!(lists.len(), 1, "{} of {}", k.symbol, k.libc);
+            for part in lists[0].2 {
+                assert!(KNOWN.iter().any(|p| p.symbol == *part && p.role == Role::Part && p.libc == k.libc), "{part} of {}", k.libc);
+            }
+        }
     }
 }
