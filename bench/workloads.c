@@ -223,6 +223,16 @@ int main(int argc, char **argv) {
         printf("elapsed_ns=%lld\n", now() - t0);
         return 0;
     }
+    if (!strcmp(w, "stat")) {
+        mkdir("/sandbox/dir", 0755);
+        close(open("/sandbox/dir/f", O_CREAT | O_WRONLY, 0644));
+        struct stat st;
+        long long t0 = now();
+        for (long i = 0; i < n; i++)
+            stat("/sandbox/dir/f", &st);
+        printf("elapsed_ns=%lld\n", now() - t0);
+        return 0;
+    }
     if (!strcmp(w, "openclose-memory")) {
         close(open("/sandbox/f", O_CREAT | O_WRONLY, 0644));
         int fd = open("/sandbox/f", O_RDONLY);

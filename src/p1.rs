@@ -66,6 +66,19 @@ pub struct Dirent {
     pub ty: u8,
 }
 
+impl Dirent {
+    /// The header's 24 bytes as WASIp1 lays them out, its padding zero (the struct written
+    /// whole would leave those 3 bytes uninitialised).
+    pub fn bytes(&self) -> [u8; 24] {
+        let mut b = [0u8; 24];
+        b[..8].copy_from_slice(&self.next.to_le_bytes());
+        b[8..16].copy_from_slice(&self.ino.to_le_bytes());
+        b[16..20].copy_from_slice(&self.namlen.to_le_bytes());
+        b[20] = self.ty;
+        b
+    }
+}
+
 pub const EVENTTYPE_CLOCK: u8 = 0;
 pub const EVENTTYPE_FD_READ: u8 = 1;
 pub const EVENTTYPE_FD_WRITE: u8 = 2;

@@ -685,11 +685,7 @@ pub fn fd_readdir(fd: Fd, buf: *mut u8, len: usize, cookie: u64, used: *mut usiz
             // SAFETY: within `buf`.
             Item::At(d, at) => (d, unsafe { l.buf.add(at) }),
         };
-        let mut header = [0u8; DIRENT];
-        header[..8].copy_from_slice(&d.next.to_le_bytes());
-        header[8..16].copy_from_slice(&d.ino.to_le_bytes());
-        header[16..20].copy_from_slice(&d.namlen.to_le_bytes());
-        header[20] = d.ty;
+        let header = d.bytes();
         put(header.as_ptr(), DIRENT, &mut rest);
         let n = d.namlen as usize;
         put(name, n, &mut rest);

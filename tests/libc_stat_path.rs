@@ -22,4 +22,17 @@ fn unmodified_c_stat_results_are_native_on_every_runtime() {
     ] {
         assert!(t.stdout.contains(line), "{line:?} missing:\n{}", t.stdout);
     }
+    // The adapted module was linked with the one-step wrapper.
+    let bytes = std::fs::read(&g.adapted).unwrap();
+    let name = b"__wrap___wasilibc_nocwd_fstatat";
+    assert!(bytes.windows(name.len()).any(|w| w == name), "not wrapped: {}", g.adapted.display());
+}
+
+#[test]
+fn the_linker_serves_fstatat_for_the_known_libc_only() {
+    let said = link_verbose("libc_stat_path", "wasi-sysroot", &guests_dir().join("c-libc_stat_path.verbose.wasm"));
+    assert!(said.contains("--wrap=__wasilibc_nocwd_fstatat"), "{said}");
+    assert!(!said.contains("which `__wasilibc_nocwd_fstatat` relies on"), "{said}");
+    let said = link_verbose("libc_stat_path", "wasi-sysroot-trixie", &guests_dir().join("c-trixie-libc_stat_path.verbose.wasm"));
+    assert!(!said.contains("--wrap=__wasilibc_nocwd_fstatat"), "{said}");
 }

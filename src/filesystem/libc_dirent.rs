@@ -4,8 +4,9 @@
 //! `.` and `..`: the libc's own descriptor lookup of the `DIR`'s fd (`fd_to_file_handle`),
 //! `read-directory-entry` on its stream (the name allocated with the program's
 //! `cabi_realloc`), grows its `dirent`, copies the name, asks `metadata-hash-at` of the name
-//! for `d_ino` and frees the name. When the linker recognises that build (its `readdir` and
-//! what it relies on, fingerprinted: `crates/ld/src/zerocopy.rs`), it wraps `readdir`;
+//! for `d_ino` and frees the name (Rust 1.95's wasm32-wasip2 libc has the same `readdir`, its
+//! parts other builds of the same code). When the linker recognises that build (its `readdir`
+//! and what it relies on, fingerprinted: `crates/ld/src/zerocopy.rs`), it wraps `readdir`;
 //! `__wrap_readdir` (an object of its own, `crates/ld/shim/libc_readdir.rs`, since it names
 //! libc's `descriptor_table_get_ref`) calls [`readdir`] here, which does the same work with
 //! one lookup of each handle, the name read in place and one `path_filestat_get` — or, for

@@ -1,6 +1,8 @@
-//! wasi-libc's `fstat(2)` of a file or directory served in one step, for the linker's
-//! `--wrap=fstat` (see `crates/ld/src/zerocopy.rs`: only when `fstat` and everything listed in
-//! its `FSTAT_PARTS` are the known builds of wasi-libc 161b319).
+//! wasi-libc's `fstat(2)` of a file or directory, and the end of its `stat`, `lstat` and
+//! `fstatat` (`__wasilibc_nocwd_fstatat`, [`stat_at`]), served in one step, for the linker's
+//! `--wrap=fstat` and `--wrap=__wasilibc_nocwd_fstatat` (see `crates/ld/src/zerocopy.rs`: only
+//! when the function and every one of its parts are the known builds of wasi-libc 161b319 or
+//! of Rust 1.95's wasm32-wasip2 libc, which has the same code for all the wrappers rely on).
 //!
 //! The original looks `fd` up in the descriptor table (`descriptor_table_get_ref`: null, with
 //! `errno` EBADF, for no entry) and calls the entry's vtable `fstat`. For a file or directory
@@ -137,6 +139,7 @@ pub fn stat_at(dir: u32, path: &[u8], follow: bool) -> Option<Stat> {
 /// # Safety
 /// `p` is the program's NUL-terminated string (read up to its NUL, as the original reads it; a
 /// string running out of memory traps in either).
+#[cfg_attr(not(target_family = "wasm"), allow(dead_code))]
 unsafe fn ascii_c_str<'a>(p: *const u8) -> Option<&'a [u8]> {
     let mut n = 0;
     loop {

@@ -666,9 +666,11 @@ pub(crate) fn next_entry_hashed(stream: u32, dir: u32, place: impl FnOnce(Descri
 /// either would fail, or for a path ending in `/` (whose answers [`slash_link`] gives per
 /// operation: left to the two calls). Any other path `path_at` passes unchanged for both, so a
 /// last component that is not a link, or not followed, is the same object for both: one
-/// `path_filestat` then.
+/// `path_filestat` then. `p` is a C string's bytes (the caller stopped at its NUL), so it has
+/// no NUL, which `path_at` would refuse.
 pub(crate) fn stat_at_hashed(dir: u32, p: &[u8], follow: bool) -> Option<(u64, DescriptorStat)> {
-    if p.last() == Some(&b'/') || abi::has_nul(p) {
+    debug_assert!(!abi::has_nul(p));
+    if p.last() == Some(&b'/') {
         return None;
     }
     let fd = get(dir).dir().ok()?;
@@ -1152,18 +1154,23 @@ mod tests {
         assert_eq!(slash_link_rule(U::Readlink, || Ok(T::Directory)), Err(E::Invalid));
     }
 
+    /// Writes a `__wasi_dirent_t` header and its name at `at` as WASIp1 does (its bytes, not
+    /// the struct: copying the buffer would read uninitialised padding); returns the offset
+    /// after the name.
+    fn put_entry(buf: &mut [u8], at: usize, next: u64, name: &[u8], ty: u8) -> usize {
+        let h = p1::Dirent { next, ino: 0, namlen: name.len() as u32, ty };
+        buf[at..at + DIRENT].copy_from_slice(&h.bytes());
+        buf[at + DIRENT..at + DIRENT + name.len()].copy_from_slice(name);
+        at + DIRENT + name.len()
+    }
+
     #[test]
     fn directory_entry_not_utf8_is_an_error_in_its_place() {
         // A listing WASIp1 returned whole (`last`): `.`, `a`, a name that is not UTF-8, `c`.
         let mut st = DirState { fd: 0, cookie: 0, pos: 0, len: 0, last: true, buf: [0; DIRBUF] };
         let mut at = 0;
         for (i, n) in [&b"."[..], b"a", b"b\xff", b"c"].into_iter().enumerate() {
-            let h = p1::Dirent { next: i as u64 + 1, ino: 0, namlen: n.len() as u32, ty: 4 };
-            // SAFETY: `at + DIRENT` is within the buffer; written unaligned.
-            unsafe { (st.buf.as_mut_ptr().add(at) as *mut p1::Dirent).write_unaligned(h) };
-            at += DIRENT;
-            st.buf[at..at + n.len()].copy_from_slice(n);
-            at += n.len();
+            at = put_entry(&mut st.buf, at, i as u64 + 1, n, 4);
         }
         st.len = at;
         let kind = |r: Res<Option<(DescriptorType, List<u8>)>>| r.map(|e| e.map(|(ty, name)| (ty, name.len)));
@@ -1184,12 +1191,7 @@ mod tests {
             let mut st = DirState { fd: 0, cookie: 0, pos: 0, len: 0, last: false, buf: [0; DIRBUF] };
             let mut at = 0;
             for (i, n) in names.into_iter().enumerate() {
-                let h = p1::Dirent { next: i as u64 + 1, ino: 0, namlen: n.len() as u32, ty: 3 };
-                // SAFETY: `at + DIRENT` is within the buffer; written unaligned.
-                unsafe { (st.buf.as_mut_ptr().add(at) as *mut p1::Dirent).write_unaligned(h) };
-                at += DIRENT;
-                st.buf[at..at + n.len()].copy_from_slice(n);
-                at += n.len();
+                at = put_entry(&mut st.buf, at, i as u64 + 1, n, 3);
             }
             st.len = at - 2;
             st

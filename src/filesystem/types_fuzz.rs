@@ -107,9 +107,7 @@ fn fuzz_directory_entries() {
             let next: u64 = u.arbitrary().unwrap_or(0);
             // Sometimes a length that overruns the buffer (a record cut short, or a lying host).
             let namlen = if u.ratio(1, 12).unwrap_or(false) { u.arbitrary::<u32>().unwrap_or(u32::MAX) } else { name.len() as u32 };
-            let h = p1::Dirent { next, ino: 0, namlen, ty };
-            // SAFETY: `at + DIRENT <= DIRBUF`; written unaligned.
-            unsafe { (st.buf.as_mut_ptr().add(at) as *mut p1::Dirent).write_unaligned(h) };
+            st.buf[at..at + DIRENT].copy_from_slice(&p1::Dirent { next, ino: 0, namlen, ty }.bytes());
             at += DIRENT;
             let room = DIRBUF - at;
             let copy = name.len().min(room);

@@ -117,6 +117,7 @@ fn workloads(quick: bool) -> Vec<Workload> {
         w(format!("{} poll(timeout 0)", scale(100_000)), v(&["poll", &scale(100_000).to_string()]), None),
         w(format!("list a directory of {} files", scale(10_000)), v(&["listdir"]), Some(v(&["mkfiles", &scale(10_000).to_string()]))),
         w(format!("{} open/fstat/close", scale(10_000)), v(&["openstat", &scale(10_000).to_string()]), None),
+        w(format!("{} stat", scale(10_000)), v(&["stat", &scale(10_000).to_string()]), None),
         Workload {
             name: format!("TCP loopback {mib} MiB, 16 KiB chunks"),
             args: v(&["tcp", &big]),

@@ -55,6 +55,7 @@ fn probes() -> Vec<Probe> {
             zero_copy: false,
         },
         Probe { name: "open/fstat/close", sizes: [100, 1100], setup: |_| None, args: |n| vec!["openstat".into(), n.to_string()], zero_copy: false },
+        Probe { name: "stat", sizes: [100, 1100], setup: |_| None, args: |n| vec!["stat".into(), n.to_string()], zero_copy: false },
     ]
 }
 

@@ -18,12 +18,14 @@
 //! fingerprint pins. So are `poll`, `fstat` and `readdir` (`src/io/libc_poll.rs`,
 //! `src/filesystem/libc_stat.rs`, `src/filesystem/libc_dirent.rs`), each only when every
 //! function its wrapper relies on (its parts, [`POLL_PARTS`], [`FSTAT_PARTS`],
-//! [`READDIR_PARTS`]) is the known build too.
+//! [`READDIR_PARTS`]) is the known build too; and `__wasilibc_nocwd_fstatat`, the end of
+//! `stat`, `lstat` and `fstatat` ([`FSTATAT_PARTS`]).
 //!
 //! Rust 1.95's wasm32-wasip2 libc (an earlier wasi-libc, built as position-independent code)
-//! has the very `fstat` and `readdir` of wasi-libc 161b319 but other builds of some of their
-//! parts, doing the same for everything the wrappers rely on; its parts lists
-//! ([`RUST_195_FSTAT_PARTS`], [`RUST_195_READDIR_PARTS`]) name what is in that libc. A
+//! has the very `fstat` and `readdir` of wasi-libc 161b319, a `__wasilibc_nocwd_fstatat` that
+//! differs only in being position-independent, and other builds of some of their parts, doing
+//! the same for everything the wrappers rely on; its parts lists ([`RUST_195_FSTAT_PARTS`],
+//! [`RUST_195_READDIR_PARTS`], [`RUST_195_FSTATAT_PARTS`]) name what is in that libc. A
 //! top-level function is wrapped when every part of one libc's list ([`PARTS`]) is that
 //! libc's known build.
 
@@ -53,6 +55,10 @@ pub enum Role {
     /// (`src/filesystem/libc_dirent.rs`), wrapped only when every one of [`READDIR_PARTS`]
     /// is a known build too.
     Readdir,
+    /// `__wasilibc_nocwd_fstatat`, the end of `stat`, `lstat` and `fstatat`: served in one step
+    /// by the adapter for ASCII paths not ending in `/` (`src/filesystem/libc_stat.rs`),
+    /// wrapped only when every one of [`FSTATAT_PARTS`] is a known build too.
+    Fstatat,
     /// Not wrapped: a function a one-step wrapper (`__wrap_poll`, `__wrap_fstat`) calls, or
     /// whose work it does in the original's place, pinned so that it is the one the adapter
     /// was written against. A part one build inlines into its caller is pinned by the caller's
@@ -98,6 +104,9 @@ pub const KNOWN: &[Known] = &[
     Known { symbol: "filesystem_method_descriptor_metadata_hash_at", fingerprint: 0xa6df_9c42_31e9_c198, role: Role::Part, libc: DEBIAN_2026 },
     Known { symbol: "filesystem_directory_entry_free", fingerprint: 0x2044_caab_03ab_1a75, role: Role::Part, libc: DEBIAN_2026 },
     Known { symbol: "filesystem_borrow_directory_entry_stream", fingerprint: 0xe503_dbeb_be53_1460, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "__wasilibc_nocwd_fstatat", fingerprint: 0x88f0_6313_caf8_0002, role: Role::Fstatat, libc: DEBIAN_2026 },
+    Known { symbol: "wasi_string_from_c", fingerprint: 0x4bbf_9892_aea7_3ed3, role: Role::Part, libc: DEBIAN_2026 },
+    Known { symbol: "filesystem_method_descriptor_stat_at", fingerprint: 0x71d7_033f_be5b_b965, role: Role::Part, libc: DEBIAN_2026 },
     // Rust 1.95's: the same `fstat` and `readdir` as 161b319's; its `readdir_next`,
     // `descriptor_table_get_ref` and `file_fstat` are PIC builds of the same code (data reached
     // through `__memory_base`, `errno` through its GOT global), with these differences the
@@ -117,6 +126,9 @@ pub const KNOWN: &[Known] = &[
     Known { symbol: "filesystem_method_directory_entry_stream_read_directory_entry", fingerprint: 0xbe26_c46d_1bbe_5f10, role: Role::Part, libc: RUST_195 },
     Known { symbol: "filesystem_method_descriptor_metadata_hash_at", fingerprint: 0xa6df_9c42_31e9_c198, role: Role::Part, libc: RUST_195 },
     Known { symbol: "wasip2_string_free", fingerprint: 0xd0fc_b6da_93d4_0af1, role: Role::Part, libc: RUST_195 },
+    Known { symbol: "__wasilibc_nocwd_fstatat", fingerprint: 0xd6d1_818f_848d_3659, role: Role::Fstatat, libc: RUST_195 },
+    Known { symbol: "wasip2_string_from_c", fingerprint: 0x0928_be98_e266_865b, role: Role::Part, libc: RUST_195 },
+    Known { symbol: "filesystem_method_descriptor_stat_at", fingerprint: 0x71d7_033f_be5b_b965, role: Role::Part, libc: RUST_195 },
     Known { symbol: "filesystem_borrow_directory_entry_stream", fingerprint: 0xe503_dbeb_be53_1460, role: Role::Part, libc: RUST_195 },
     // The same code in both.
     Known { symbol: "wasip2_list_u8_free", fingerprint: 0xa893_8726_71cc_7da1, role: Role::Free, libc: "wasi-libc (Debian 0.0~git20260423 and Rust 1.95's)" },
@@ -131,7 +143,8 @@ const DEBIAN_2026: &str = "wasi-libc 161b319 (Debian 0.0~git20260423)";
 const RUST_195: &str = "Rust 1.95's wasm32-wasip2 wasi-libc";
 
 /// The functions the adapter can wrap (it defines `__wrap_<symbol>` for each).
-pub const CANDIDATES: [&str; 8] = ["__wasilibc_read", "read", "pread", "wasip2_list_u8_free", "__wasilibc_write", "poll", "fstat", "readdir"];
+pub const CANDIDATES: [&str; 9] =
+    ["__wasilibc_read", "read", "pread", "wasip2_list_u8_free", "__wasilibc_write", "poll", "fstat", "readdir", "__wasilibc_nocwd_fstatat"];
 
 /// What `__wrap_poll` relies on besides `poll` itself (the original's calls, in its order):
 /// `poll_impl` (static in poll.c: its registration loop, the timer, the revents), the
@@ -180,6 +193,21 @@ pub const READDIR_PARTS: [&str; 7] = [
     "filesystem_directory_entry_free",
 ];
 
+/// What `__wrap___wasilibc_nocwd_fstatat` relies on besides the function itself: the
+/// descriptor table lookup and `file_vtable`'s `get_file` it calls (with the binding that
+/// calls), `wasi_string_from_c` (which takes the path as it is when it is UTF-8, and the
+/// adapter takes ASCII only), and the bindings whose work it does in their place
+/// (`metadata-hash-at`, `stat-at`, the record's free).
+pub const FSTATAT_PARTS: [&str; 7] = [
+    "descriptor_table_get_ref",
+    "file_get_file",
+    "filesystem_borrow_descriptor",
+    "wasi_string_from_c",
+    "filesystem_method_descriptor_metadata_hash_at",
+    "filesystem_method_descriptor_stat_at",
+    "filesystem_descriptor_stat_free",
+];
+
 /// What `__wrap_fstat` relies on in Rust 1.95's libc: [`FSTAT_PARTS`] but
 /// `filesystem_descriptor_stat_free`, which its `file_fstat` does not call.
 pub const RUST_195_FSTAT_PARTS: [&str; 6] = [
@@ -203,13 +231,27 @@ pub const RUST_195_READDIR_PARTS: [&str; 7] = [
     "wasip2_string_free",
 ];
 
+/// What `__wrap___wasilibc_nocwd_fstatat` relies on in Rust 1.95's libc: [`FSTATAT_PARTS`] with
+/// that libc's name for `wasi_string_from_c` (`wasip2_string_from_c`, the same check) and no
+/// `filesystem_descriptor_stat_free`, which its `__wasilibc_nocwd_fstatat` does not call.
+pub const RUST_195_FSTATAT_PARTS: [&str; 6] = [
+    "descriptor_table_get_ref",
+    "file_get_file",
+    "filesystem_borrow_descriptor",
+    "wasip2_string_from_c",
+    "filesystem_method_descriptor_metadata_hash_at",
+    "filesystem_method_descriptor_stat_at",
+];
+
 /// Each libc's parts of each one-step function: `(function, libc, parts)`, tried in this order.
 pub const PARTS: &[(&str, &str, &[&str])] = &[
     ("poll", DEBIAN_2026, &POLL_PARTS),
     ("fstat", DEBIAN_2026, &FSTAT_PARTS),
     ("readdir", DEBIAN_2026, &READDIR_PARTS),
+    ("__wasilibc_nocwd_fstatat", DEBIAN_2026, &FSTATAT_PARTS),
     ("fstat", RUST_195, &RUST_195_FSTAT_PARTS),
     ("readdir", RUST_195, &RUST_195_READDIR_PARTS),
+    ("__wasilibc_nocwd_fstatat", RUST_195, &RUST_195_FSTATAT_PARTS),
 ];
 
 /// The outcome for one program: the symbols to wrap (empty: no zero-copy), and one line per
@@ -292,7 +334,7 @@ pub fn fingerprint(wasm: &[u8], info: &Info, wanted: &[&str]) -> Result<BTreeMap
 
 /// Which candidates of the linked module `wasm` (linked without wrapping) to wrap: the
 /// recognised read functions, and only when `wasip2_list_u8_free` is recognised too; the
-/// recognised `__wasilibc_write`; `poll`, `fstat` and `readdir` when they and every one of
+/// recognised `__wasilibc_write`; `poll`, `fstat`, `readdir` and `__wasilibc_nocwd_fstatat` when they and every one of
 /// their parts in one libc ([`PARTS`]) are.
 pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
     let found = fingerprint(wasm, info, &CANDIDATES)?;
@@ -310,10 +352,11 @@ pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
                 writes.push(k.symbol);
                 d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s: served in one step", k.libc));
             }
-            Some(k) if matches!(k.role, Role::Poll | Role::Fstat | Role::Readdir) => {
+            Some(k) if matches!(k.role, Role::Poll | Role::Fstat | Role::Readdir | Role::Fstatat) => {
                 let served = match k.role {
                     Role::Poll => "stdio and file streams",
                     Role::Readdir => "the entries after `.` and `..`",
+                    Role::Fstatat => "ASCII paths not ending in `/`",
                     _ => "files and directories",
                 };
                 // Every libc whose build this is (one code can be two libcs'), in order; the
@@ -414,7 +457,7 @@ mod tests {
     /// build of that libc (else the list could never match).
     #[test]
     fn every_parts_list_is_known_for_its_libc() {
-        for k in KNOWN.iter().filter(|k| matches!(k.role, Role::Poll | Role::Fstat | Role::Readdir)) {
+        for k in KNOWN.iter().filter(|k| matches!(k.role, Role::Poll | Role::Fstat | Role::Readdir | Role::Fstatat)) {
             let lists: Vec<_> = PARTS.iter().filter(|(of, l, _)| *of == k.symbol && *l == k.libc).collect();
             assert_eq!(lists.len(), 1, "{} of {}", k.symbol, k.libc);
             for part in lists[0].2 {
