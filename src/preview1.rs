@@ -415,7 +415,7 @@ const LISTBUF: usize = 8192;
 /// The component adapter's `DIRENT_CACHE`: the longest name its dirent cache keeps.
 const KEPT_NAME: usize = 256;
 /// `__wasi_dirent_t`'s size: the header before each name.
-const DIRENT: usize = 24;
+const DIRENT: usize = core::mem::size_of::<p1::Dirent>();
 const EILSEQ: Errno = 25;
 const EIO: Errno = 29;
 const ENOSYS: Errno = 52;

@@ -66,6 +66,18 @@ pub struct Guest {
     pub adapted: PathBuf,
 }
 
+/// Builds `dest` with `build(path)` writing a file of its own, then renames it into place:
+/// tests run in parallel and two of them may build the same guest (the native component of
+/// a C program linked for both adapter builds), while a third runs it — a reader sees the
+/// old file or the new one, never one being written.
+fn build_into(dest: &Path, build: impl FnOnce(&Path)) {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dest.with_extension(format!("tmp-{}-{n}.wasm", std::process::id()));
+    build(&tmp);
+    std::fs::rename(&tmp, dest).unwrap();
+}
+
 /// Builds `adapter-tests/c/<name>.c` with clang-19 for wasm32-wasip2, natively and through
 /// the adapter's linker (`-fuse-ld`).
 pub fn c_guest(name: &str) -> Guest {
@@ -79,17 +91,21 @@ pub fn c_guest_for(name: &str, build: &str) -> Guest {
     let native = out.join(format!("c-{name}.native.wasm"));
     let adapted = out.join(format!("c-{name}.adapted-{build}.wasm"));
     let cc = root().join("scripts/wasip2-clang");
-    let mut c = clean_command(&cc);
-    c.args(["-O2", "-Wall", "-Werror"]).arg(&src).arg("-o").arg(&native);
-    run_ok(c, &format!("clang (native) {name}"));
-    let mut c = clean_command(&cc);
-    c.args(["-O2", "-Wall", "-Werror"])
-        .arg(format!("-fuse-ld={}", tool("wasip2-on-wasip1-ld").display()))
-        .arg(&src)
-        .arg("-o")
-        .arg(&adapted)
-        .env("WASIP2_ON_WASIP1_RUNTIME", build);
-    run_ok(c, &format!("clang (adapted) {name}"));
+    build_into(&native, |to| {
+        let mut c = clean_command(&cc);
+        c.args(["-O2", "-Wall", "-Werror"]).arg(&src).arg("-o").arg(to);
+        run_ok(c, &format!("clang (native) {name}"));
+    });
+    build_into(&adapted, |to| {
+        let mut c = clean_command(&cc);
+        c.args(["-O2", "-Wall", "-Werror"])
+            .arg(format!("-fuse-ld={}", tool("wasip2-on-wasip1-ld").display()))
+            .arg(&src)
+            .arg("-o")
+            .arg(to)
+            .env("WASIP2_ON_WASIP1_RUNTIME", build);
+        run_ok(c, &format!("clang (adapted) {name}"));
+    });
     Guest { name: format!("c/{name}"), native, adapted }
 }
 
@@ -133,7 +149,9 @@ fn rust_build(name: &str, build: &str, prefix: &str, cargo: impl Fn() -> Command
         run_ok(c, &format!("cargo build ({prefix}, {kind}) {name}"));
         let built = tdir.join("wasm32-wasip2/release").join(format!("{name}.wasm"));
         let dest = out.join(format!("{prefix}-{name}.{kind}.wasm"));
-        std::fs::copy(&built, &dest).unwrap();
+        build_into(&dest, |to| {
+            std::fs::copy(&built, to).unwrap();
+        });
         paths.push(dest);
     }
     Guest { name: format!("{prefix}/{name}"), native: paths[0].clone(), adapted: paths[1].clone() }
@@ -488,10 +506,12 @@ pub fn c_guest_with(name: &str, sysroot: &str, build: &str) -> Guest {
             .env("PATH", &path);
         c
     };
-    run_ok(clang(&native), &format!("clang {sysroot} (native) {name}"));
-    let mut c = clang(&adapted);
-    c.arg(format!("-fuse-ld={}", tool("wasip2-on-wasip1-ld").display())).env("WASIP2_ON_WASIP1_RUNTIME", build);
-    run_ok(c, &format!("clang {sysroot} (adapted) {name}"));
+    build_into(&native, |to| run_ok(clang(to), &format!("clang {sysroot} (native) {name}")));
+    build_into(&adapted, |to| {
+        let mut c = clang(to);
+        c.arg(format!("-fuse-ld={}", tool("wasip2-on-wasip1-ld").display())).env("WASIP2_ON_WASIP1_RUNTIME", build);
+        run_ok(c, &format!("clang {sysroot} (adapted) {name}"));
+    });
     Guest { name: format!("c-{sysroot}/{name}"), native, adapted }
 }
 

@@ -15,19 +15,16 @@
 //! The same interposition serves wasi-libc's `__wasilibc_write` in one step (`check-write`,
 //! `write` and `blocking-flush` in one adapter call, `libc_write` in `src/io/streams.rs`),
 //! when it is the known build: the adapter reads its `wasi_write_t`, whose layout the
-//! fingerprint pins. So are `poll`, `fstat` and `readdir` (`src/io/libc_poll.rs`,
-//! `src/filesystem/libc_stat.rs`, `src/filesystem/libc_dirent.rs`), each only when every
-//! function its wrapper relies on (its parts, [`POLL_PARTS`], [`FSTAT_PARTS`],
-//! [`READDIR_PARTS`]) is the known build too; and `__wasilibc_nocwd_fstatat`, the end of
-//! `stat`, `lstat` and `fstatat` ([`FSTATAT_PARTS`]).
+//! fingerprint pins. So are `poll`, `fstat`, `readdir` and `__wasilibc_nocwd_fstatat` (the
+//! end of `stat`, `lstat` and `fstatat`) (`src/io/libc_poll.rs`, `src/filesystem/libc_stat.rs`,
+//! `src/filesystem/libc_dirent.rs`), each only when every function its wrapper relies on (its
+//! parts, [`PARTS`]) is the known build too.
 //!
 //! Rust 1.95's wasm32-wasip2 libc (an earlier wasi-libc, built as position-independent code)
 //! has the very `fstat` and `readdir` of wasi-libc 161b319, a `__wasilibc_nocwd_fstatat` that
 //! differs only in being position-independent, and other builds of some of their parts, doing
-//! the same for everything the wrappers rely on; its parts lists ([`RUST_195_FSTAT_PARTS`],
-//! [`RUST_195_READDIR_PARTS`], [`RUST_195_FSTATAT_PARTS`]) name what is in that libc. A
-//! top-level function is wrapped when every part of one libc's list ([`PARTS`]) is that
-//! libc's known build.
+//! the same for everything the wrappers rely on. A top-level function is wrapped when every
+//! part of one libc's list in [`PARTS`] is that libc's known build.
 
 use crate::rewrite::Info;
 use anyhow::Result;
@@ -48,16 +45,16 @@ pub enum Role {
     /// every one of [`POLL_PARTS`] is a known build too.
     Poll,
     /// `fstat`: served in one step by the adapter for files and directories
-    /// (`src/filesystem/libc_stat.rs`), wrapped only when every one of [`FSTAT_PARTS`] is a
+    /// (`src/filesystem/libc_stat.rs`), wrapped only when every one of its [`PARTS`] is a
     /// known build too.
     Fstat,
     /// `readdir`: served in one step by the adapter for the entries after `.` and `..`
-    /// (`src/filesystem/libc_dirent.rs`), wrapped only when every one of [`READDIR_PARTS`]
+    /// (`src/filesystem/libc_dirent.rs`), wrapped only when every one of its [`PARTS`]
     /// is a known build too.
     Readdir,
     /// `__wasilibc_nocwd_fstatat`, the end of `stat`, `lstat` and `fstatat`: served in one step
     /// by the adapter for ASCII paths not ending in `/` (`src/filesystem/libc_stat.rs`),
-    /// wrapped only when every one of [`FSTATAT_PARTS`] is a known build too.
+    /// wrapped only when every one of its [`PARTS`] is a known build too.
     Fstatat,
     /// Not wrapped: a function a one-step wrapper (`__wrap_poll`, `__wrap_fstat`) calls, or
     /// whose work it does in the original's place, pinned so that it is the one the adapter
@@ -151,7 +148,7 @@ pub const CANDIDATES: [&str; 9] =
 /// descriptor table lookup the adapter calls, and the bindings whose work the adapter does in
 /// their place (subscribing a stream, borrowing a pollable, the timer, `wasi:io/poll.poll`,
 /// freeing its list, dropping the timer).
-pub const POLL_PARTS: [&str; 9] = [
+pub const POLL_PARTS: &[&str] = &[
     "poll_impl",
     "descriptor_table_get_ref",
     "streams_method_input_stream_subscribe",
@@ -163,95 +160,52 @@ pub const POLL_PARTS: [&str; 9] = [
     "poll_pollable_drop_own",
 ];
 
-/// What `__wrap_fstat` relies on besides `fstat` itself: the descriptor table lookup it
-/// calls, `file_vtable`'s `get_file` (static in file.c) it calls through the vtable and the
-/// binding that calls (`filesystem_borrow_descriptor`, the handle itself), and what it does
-/// in their place for a file or directory: `file_fstat` (static in file.c: the two calls and
-/// `to_public_stat`, inlined), the two bindings it calls (which read the result records the
-/// adapter writes) and the record's free (which frees nothing).
-pub const FSTAT_PARTS: [&str; 7] = [
-    "descriptor_table_get_ref",
-    "file_get_file",
-    "filesystem_borrow_descriptor",
-    "file_fstat",
-    "filesystem_method_descriptor_metadata_hash",
-    "filesystem_method_descriptor_stat",
-    "filesystem_descriptor_stat_free",
-];
+/// What a one-step wrapper of a file descriptor's function relies on to find its descriptor:
+/// the descriptor table lookup it calls, `file_vtable`'s `get_file` (static in file.c) it
+/// calls through the vtable, and the binding that calls (`filesystem_borrow_descriptor`, the
+/// handle itself).
+pub const FILE_LOOKUP: &[&str] = &["descriptor_table_get_ref", "file_get_file", "filesystem_borrow_descriptor"];
+
+/// What `__wrap_fstat` does in the original's place for a file or directory: `file_fstat`
+/// (static in file.c: the two calls and `to_public_stat`, inlined) and the two bindings it
+/// calls (which read the result records the adapter writes).
+pub const FSTAT_CALLS: &[&str] = &["file_fstat", "filesystem_method_descriptor_metadata_hash", "filesystem_method_descriptor_stat"];
+
+/// What `__wrap___wasilibc_nocwd_fstatat` does in the original's place: the bindings of
+/// `metadata-hash-at` and `stat-at`.
+pub const FSTATAT_CALLS: &[&str] = &["filesystem_method_descriptor_metadata_hash_at", "filesystem_method_descriptor_stat_at"];
+
+/// The free of a `descriptor-stat` record (which frees nothing), where the libc calls it.
+pub const STAT_FREE: &[&str] = &["filesystem_descriptor_stat_free"];
 
 /// What `__wrap_readdir` relies on besides `readdir` itself: `readdir_next` (static in
 /// readdir.c: the `DIR` and `dirent` layouts, the order of the calls), the descriptor table
 /// lookup and `file_vtable`'s `get_file` it calls, and the bindings whose work it does in their
-/// place (the stream borrowed, `read-directory-entry`, `metadata-hash-at`, the entry freed).
-pub const READDIR_PARTS: [&str; 7] = [
+/// place (the stream borrowed, `read-directory-entry`, `metadata-hash-at`); the entry's free
+/// is each libc's own.
+pub const READDIR_CALLS: &[&str] = &[
     "readdir_next",
     "descriptor_table_get_ref",
     "file_get_file",
     "filesystem_borrow_directory_entry_stream",
     "filesystem_method_directory_entry_stream_read_directory_entry",
     "filesystem_method_descriptor_metadata_hash_at",
-    "filesystem_directory_entry_free",
 ];
 
-/// What `__wrap___wasilibc_nocwd_fstatat` relies on besides the function itself: the
-/// descriptor table lookup and `file_vtable`'s `get_file` it calls (with the binding that
-/// calls), `wasi_string_from_c` (which takes the path as it is when it is UTF-8, and the
-/// adapter takes ASCII only), and the bindings whose work it does in their place
-/// (`metadata-hash-at`, `stat-at`, the record's free).
-pub const FSTATAT_PARTS: [&str; 7] = [
-    "descriptor_table_get_ref",
-    "file_get_file",
-    "filesystem_borrow_descriptor",
-    "wasi_string_from_c",
-    "filesystem_method_descriptor_metadata_hash_at",
-    "filesystem_method_descriptor_stat_at",
-    "filesystem_descriptor_stat_free",
-];
-
-/// What `__wrap_fstat` relies on in Rust 1.95's libc: [`FSTAT_PARTS`] but
-/// `filesystem_descriptor_stat_free`, which its `file_fstat` does not call.
-pub const RUST_195_FSTAT_PARTS: [&str; 6] = [
-    "descriptor_table_get_ref",
-    "file_get_file",
-    "filesystem_borrow_descriptor",
-    "file_fstat",
-    "filesystem_method_descriptor_metadata_hash",
-    "filesystem_method_descriptor_stat",
-];
-
-/// What `__wrap_readdir` relies on in Rust 1.95's libc: [`READDIR_PARTS`], the entry's name
-/// freed with `wasip2_string_free` (its `readdir_next` calls no `filesystem_directory_entry_free`).
-pub const RUST_195_READDIR_PARTS: [&str; 7] = [
-    "readdir_next",
-    "descriptor_table_get_ref",
-    "file_get_file",
-    "filesystem_borrow_directory_entry_stream",
-    "filesystem_method_directory_entry_stream_read_directory_entry",
-    "filesystem_method_descriptor_metadata_hash_at",
-    "wasip2_string_free",
-];
-
-/// What `__wrap___wasilibc_nocwd_fstatat` relies on in Rust 1.95's libc: [`FSTATAT_PARTS`] with
-/// that libc's name for `wasi_string_from_c` (`wasip2_string_from_c`, the same check) and no
-/// `filesystem_descriptor_stat_free`, which its `__wasilibc_nocwd_fstatat` does not call.
-pub const RUST_195_FSTATAT_PARTS: [&str; 6] = [
-    "descriptor_table_get_ref",
-    "file_get_file",
-    "filesystem_borrow_descriptor",
-    "wasip2_string_from_c",
-    "filesystem_method_descriptor_metadata_hash_at",
-    "filesystem_method_descriptor_stat_at",
-];
-
-/// Each libc's parts of each one-step function: `(function, libc, parts)`, tried in this order.
-pub const PARTS: &[(&str, &str, &[&str])] = &[
-    ("poll", DEBIAN_2026, &POLL_PARTS),
-    ("fstat", DEBIAN_2026, &FSTAT_PARTS),
-    ("readdir", DEBIAN_2026, &READDIR_PARTS),
-    ("__wasilibc_nocwd_fstatat", DEBIAN_2026, &FSTATAT_PARTS),
-    ("fstat", RUST_195, &RUST_195_FSTAT_PARTS),
-    ("readdir", RUST_195, &RUST_195_READDIR_PARTS),
-    ("__wasilibc_nocwd_fstatat", RUST_195, &RUST_195_FSTATAT_PARTS),
+/// Each libc's parts of each one-step function, `(function, libc, groups)`, tried in this
+/// order: every name in the groups must be that libc's known build. Where the libcs differ:
+/// Rust 1.95's `file_fstat` and `__wasilibc_nocwd_fstatat` call no `STAT_FREE`, its
+/// `readdir_next` frees the entry's name with `wasip2_string_free` (no
+/// `filesystem_directory_entry_free`), and its `wasi_string_from_c` (which takes the path as
+/// it is when it is UTF-8; the adapter takes ASCII only) is named `wasip2_string_from_c`.
+pub const PARTS: &[(&str, &str, &[&[&str]])] = &[
+    ("poll", DEBIAN_2026, &[POLL_PARTS]),
+    ("fstat", DEBIAN_2026, &[FILE_LOOKUP, FSTAT_CALLS, STAT_FREE]),
+    ("readdir", DEBIAN_2026, &[READDIR_CALLS, &["filesystem_directory_entry_free"]]),
+    ("__wasilibc_nocwd_fstatat", DEBIAN_2026, &[FILE_LOOKUP, &["wasi_string_from_c"], FSTATAT_CALLS, STAT_FREE]),
+    ("fstat", RUST_195, &[FILE_LOOKUP, FSTAT_CALLS]),
+    ("readdir", RUST_195, &[READDIR_CALLS, &["wasip2_string_free"]]),
+    ("__wasilibc_nocwd_fstatat", RUST_195, &[FILE_LOOKUP, &["wasip2_string_from_c"], FSTATAT_CALLS]),
 ];
 
 /// The outcome for one program: the symbols to wrap (empty: no zero-copy), and one line per
@@ -366,8 +320,9 @@ pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
                 let mut whys = Vec::new();
                 let mut chosen = None;
                 for &libc in &libcs {
-                    let list = PARTS.iter().find(|(of, l, _)| *of == k.symbol && *l == libc).map_or(&[][..], |p| p.2);
-                    let (ok, why) = parts(wasm, info, libc, sym, list)?;
+                    let list: Vec<&str> =
+                        PARTS.iter().filter(|(of, l, _)| *of == k.symbol && *l == libc).flat_map(|p| p.2.iter().copied().flatten().copied()).collect();
+                    let (ok, why) = parts(wasm, info, libc, sym, &list)?;
                     if ok {
                         chosen = Some(libc);
                         break;
@@ -460,7 +415,7 @@ mod tests {
         for k in KNOWN.iter().filter(|k| matches!(k.role, Role::Poll | Role::Fstat | Role::Readdir | Role::Fstatat)) {
             let lists: Vec<_> = PARTS.iter().filter(|(of, l, _)| *of == k.symbol && *l == k.libc).collect();
             assert_eq!(lists.len(), 1, "{} of {}", k.symbol, k.libc);
-            for part in lists[0].2 {
+            for part in lists[0].2.iter().copied().flatten() {
                 assert!(KNOWN.iter().any(|p| p.symbol == *part && p.role == Role::Part && p.libc == k.libc), "{part} of {}", k.libc);
             }
         }
