@@ -1348,10 +1348,13 @@ mod tests {
                 let name = name.trim_end_matches(|c: char| !c.is_alphanumeric());
                 // wasi-libc's own structures, which its wrapped functions hand the adapter
                 // (`wasip2_list_u8_t`, `wasi_read_t`/`wasi_write_t`; for `poll`: `struct
-                // pollfd`, `descriptor_table_entry_t`, the read/write stream record).
+                // pollfd`, `descriptor_table_entry_t`, the read/write stream record; for
+                // `fstat`/`fstatat`: `struct stat`, `struct timespec`; for `readdir`: `DIR`).
                 if (f.ends_with("alloc.rs") && name == "ListU8")
                     || (f.ends_with("streams.rs") && name == "LibcStreamOp")
                     || (f.ends_with("libc_poll.rs") && ["PollFd", "Entry"].contains(&name))
+                    || (f.ends_with("libc_stat.rs") && ["Stat", "Timespec"].contains(&name))
+                    || (f.ends_with("libc_dirent.rs") && name == "Dir")
                 {
                     continue;
                 }
