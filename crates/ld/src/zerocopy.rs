@@ -63,6 +63,13 @@ pub enum Role {
     Part,
 }
 
+impl Role {
+    /// A function served in one step, wrapped only when its parts ([`PARTS`]) are known too.
+    pub fn is_one_step(self) -> bool {
+        matches!(self, Role::Poll | Role::Fstat | Role::Readdir | Role::Fstatat)
+    }
+}
+
 /// A known build of a wasi-libc function.
 pub struct Known {
     pub symbol: &'static str,
@@ -306,7 +313,7 @@ pub fn decide(wasm: &[u8], info: &Info) -> Result<Decision> {
                 writes.push(k.symbol);
                 d.notes.push(format!("`{sym}` (fingerprint {fp:#018x}) is {}'s: served in one step", k.libc));
             }
-            Some(k) if matches!(k.role, Role::Poll | Role::Fstat | Role::Readdir | Role::Fstatat) => {
+            Some(k) if k.role.is_one_step() => {
                 let served = match k.role {
                     Role::Poll => "stdio and file streams",
                     Role::Readdir => "the entries after `.` and `..`",
@@ -412,7 +419,7 @@ mod tests {
     /// build of that libc (else the list could never match).
     #[test]
     fn every_parts_list_is_known_for_its_libc() {
-        for k in KNOWN.iter().filter(|k| matches!(k.role, Role::Poll | Role::Fstat | Role::Readdir | Role::Fstatat)) {
+        for k in KNOWN.iter().filter(|k| k.role.is_one_step()) {
             let lists: Vec<_> = PARTS.iter().filter(|(of, l, _)| *of == k.symbol && *l == k.libc).collect();
             assert_eq!(lists.len(), 1, "{} of {}", k.symbol, k.libc);
             for part in lists[0].2.iter().copied().flatten() {
